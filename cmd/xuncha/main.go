@@ -1,0 +1,63 @@
+// Command xuncha is the 巡察知识库 search service and its command-line tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var u usageError
+		if errors.As(err, &u) {
+			fmt.Fprintln(os.Stderr, "xuncha:", err)
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "xuncha:", err)
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake in the command line; main exits with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `xuncha — 巡察知识库: search for inspection findings, regulations and speeches
+
+Usage:
+  xuncha analyze [--mode=segment|words|index|bigrams] [--user-dict=FILE] TEXT...
+                      show how TEXT is normalised and cut (reads stdin without TEXT)
+  xuncha version      print the version of xuncha and of its analysis
+
+Run 'xuncha COMMAND -h' for a command's flags.
+`
+
+// run is the whole program: it parses args and runs one command, writing to
+// stdout and stderr. It returns a usageError for a bad command line.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given"}
+	}
+	switch args[0] {
+	case "analyze":
+		return runAnalyze(ctx, args[1:], stdin, stdout, stderr)
+	case "version":
+		return runVersion(ctx, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
+}

@@ -1,0 +1,3 @@
+// Package archtest holds no code: its test keeps the import graph the
+// architecture (cmd → api → indexer → corpus).
+package archtest
