@@ -104,43 +104,84 @@ func units(n *Normalized) []int {
 	return u
 }
 
+// tokenBuf collects the tokens of one representation of one text, their
+// terms packed into a single byte arena, so that indexing allocates a handful
+// of slices per field instead of one string per token.
+type tokenBuf struct {
+	arena []byte
+	toks  []bufToken
+}
+
+type bufToken struct {
+	a, b            int // term is arena[a:b]
+	start, end, pos int
+}
+
+func newTokenBuf(runes int) *tokenBuf {
+	return &tokenBuf{arena: make([]byte, 0, runes*4), toks: make([]bufToken, 0, runes)}
+}
+
+func (t *tokenBuf) add2(r1, r2 rune, start, end, pos int) {
+	a := len(t.arena)
+	t.arena = utf8.AppendRune(t.arena, r1)
+	t.arena = utf8.AppendRune(t.arena, r2)
+	t.toks = append(t.toks, bufToken{a, len(t.arena), start, end, pos})
+}
+
+func (t *tokenBuf) add1(r rune, start, end, pos int) {
+	a := len(t.arena)
+	t.arena = utf8.AppendRune(t.arena, r)
+	t.toks = append(t.toks, bufToken{a, len(t.arena), start, end, pos})
+}
+
+func (t *tokenBuf) addRunes(rs []rune, start, end, pos int) {
+	a := len(t.arena)
+	for _, r := range rs {
+		t.arena = utf8.AppendRune(t.arena, r)
+	}
+	t.toks = append(t.toks, bufToken{a, len(t.arena), start, end, pos})
+}
+
+// tokens returns the collected tokens with string terms.
+func (t *tokenBuf) tokens() []Token {
+	out := make([]Token, len(t.toks))
+	for i, k := range t.toks {
+		out[i] = Token{Term: string(t.arena[k.a:k.b]), Start: k.start, End: k.end, Position: k.pos}
+	}
+	return out
+}
+
 // Bigrams returns the character representation of text: one token for every
 // two adjacent units, at the position of the first.
 func Bigrams(text string) []Token {
 	n := Normalize(text)
-	return bigrams(&n, units(&n))
+	buf := newTokenBuf(len(n.Runes))
+	bigrams(&n, units(&n), buf)
+	return buf.tokens()
 }
 
-func bigrams(n *Normalized, u []int) []Token {
-	if len(u) < 2 {
-		return nil
-	}
-	toks := make([]Token, 0, len(u)-1)
-	var b [2 * utf8.UTFMax]byte
+func bigrams(n *Normalized, u []int, buf *tokenBuf) {
 	for k := 0; k+1 < len(u); k++ {
 		i, j := u[k], u[k+1]
-		m := utf8.EncodeRune(b[:], n.Runes[i])
-		m += utf8.EncodeRune(b[m:], n.Runes[j])
-		toks = append(toks, Token{Term: string(b[:m]), Start: n.Offsets[i], End: n.Offsets[j+1], Position: k + 1})
+		buf.add2(n.Runes[i], n.Runes[j], n.Offsets[i], n.Offsets[j+1], k+1)
 	}
-	return toks
 }
 
 // Unigrams returns one token for every letter, digit and Chinese character
 // of text, positioned like Bigrams.
 func Unigrams(text string) []Token {
 	n := Normalize(text)
-	return unigrams(&n, units(&n))
+	buf := newTokenBuf(len(n.Runes))
+	unigrams(&n, units(&n), buf)
+	return buf.tokens()
 }
 
-func unigrams(n *Normalized, u []int) []Token {
-	toks := make([]Token, 0, len(u))
+func unigrams(n *Normalized, u []int, buf *tokenBuf) {
 	for k, i := range u {
 		if r := n.Runes[i]; isWordRune(r) {
-			toks = append(toks, Token{Term: string(r), Start: n.Offsets[i], End: n.Offsets[i+1], Position: k + 1})
+			buf.add1(r, n.Offsets[i], n.Offsets[i+1], k+1)
 		}
 	}
-	return toks
 }
 
 // Phrase is the character-representation form of a phrase query: either a
@@ -172,10 +213,11 @@ func PhraseOf(text string) (Phrase, error) {
 	if len(u) == 1 {
 		return Phrase{Unigram: string(n.Runes[u[0]])}, nil
 	}
-	bg := bigrams(&n, u)
-	p := Phrase{Bigrams: make([]string, len(bg))}
-	for i, t := range bg {
-		p.Bigrams[i] = t.Term
+	buf := newTokenBuf(len(u))
+	bigrams(&n, u, buf)
+	p := Phrase{Bigrams: make([]string, len(buf.toks))}
+	for i, t := range buf.toks {
+		p.Bigrams[i] = string(buf.arena[t.a:t.b])
 	}
 	return p, nil
 }
@@ -187,10 +229,12 @@ const numberSuffixes = "年月日号时分秒条款项章节编届次个名人�
 // Words returns the word representation of text.
 func (a *Analyzer) Words(text string, mode Mode) []Token {
 	n := Normalize(text)
-	return a.words(&n, mode)
+	buf := newTokenBuf(len(n.Runes))
+	a.words(&n, mode, buf)
+	return buf.tokens()
 }
 
-func (a *Analyzer) words(n *Normalized, mode Mode) []Token {
+func (a *Analyzer) words(n *Normalized, mode Mode, buf *tokenBuf) {
 	rs := n.Runes
 	// unitPos[i] is the 1-based position of rune i (spaces take none).
 	unitPos := make([]int, len(rs))
@@ -201,17 +245,11 @@ func (a *Analyzer) words(n *Normalized, mode Mode) []Token {
 		}
 		unitPos[i] = p
 	}
-	toks := make([]Token, 0, len(rs)/2+1)
 	emit := func(start, end int) {
 		if end-start > MaxWordRunes {
 			return
 		}
-		toks = append(toks, Token{
-			Term:     string(rs[start:end]),
-			Start:    n.Offsets[start],
-			End:      n.Offsets[end],
-			Position: unitPos[start],
-		})
+		buf.addRunes(rs[start:end], n.Offsets[start], n.Offsets[end], unitPos[start])
 	}
 	var spans, subs []Span
 	for i := 0; i < len(rs); {
@@ -256,7 +294,6 @@ func (a *Analyzer) words(n *Normalized, mode Mode) []Token {
 			i++
 		}
 	}
-	return toks
 }
 
 // alnumEnd returns the end of the alphanumeric run starting at i, with the

@@ -79,9 +79,9 @@ func BenchmarkAnalyze(b *testing.B) {
 			runParallel(b, texts, workers, func(s string) {
 				n := Normalize(s)
 				u := units(&n)
-				_ = bigrams(&n, u)
-				_ = unigrams(&n, u)
-				_ = a.words(&n, IndexMode)
+				bigrams(&n, u, newTokenBuf(len(n.Runes)))
+				unigrams(&n, u, newTokenBuf(len(n.Runes)))
+				a.words(&n, IndexMode, newTokenBuf(len(n.Runes)))
 			})
 		})
 	}

@@ -80,7 +80,7 @@ func Open(ctx context.Context, path string, a *Analyzer) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", path, &AnalysisMismatchError{Index: string(v), Analyzer: a.Version()})
 	}
 	ix := &Index{bleve: b, analyzer: a}
-	ix.bigram, ix.unigram, ix.word = a.BleveAnalyzers()
+	ix.bigram, ix.unigram, ix.word = a.indexAnalyzers()
 	return ix, nil
 }
 
@@ -128,6 +128,64 @@ func PhraseQuery(text string) (query.Query, error) {
 		return q, nil
 	}
 	return query.NewPhraseQuery(p.Bigrams, fieldTextBigram), nil
+}
+
+// wordBoost weighs a match of the query's words against the character match
+// that every hit has: enough that a passage where the query lines up with
+// word boundaries ranks above one where its characters merely stand side by
+// side, whatever their lengths.
+const wordBoost = 4.0
+
+// matchQuery returns the query for one search term: the exact phrase on the
+// character fields decides whether a passage matches; the term's words, on
+// the word field, add to the score of passages where they line up.
+func (ix *Index) matchQuery(text string) (query.Query, error) {
+	must, err := PhraseQuery(text)
+	if err != nil {
+		return nil, err
+	}
+	var should []query.Query
+	seen := map[string]bool{}
+	for _, w := range ix.analyzer.Words(text, QueryMode) {
+		if seen[w.Term] {
+			continue
+		}
+		seen[w.Term] = true
+		q := query.NewTermQuery(w.Term)
+		q.SetField(fieldTextWord)
+		should = append(should, q)
+	}
+	if len(should) == 0 {
+		return must, nil
+	}
+	words := query.NewConjunctionQuery(should)
+	words.SetBoost(wordBoost)
+	b := query.NewBooleanQuery([]query.Query{must}, []query.Query{words}, nil)
+	return b, nil
+}
+
+// Hit is one search result.
+type Hit struct {
+	ID    string
+	Score float64
+}
+
+// Search returns the passages containing text, best first: those where the
+// text lines up with word boundaries before those where it does not.
+func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, uint64, error) {
+	q, err := ix.matchQuery(text)
+	if err != nil {
+		return nil, 0, err
+	}
+	res, err := ix.bleve.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, limit, 0, false))
+	if err != nil {
+		return nil, 0, fmt.Errorf("search %q: %w", text, err)
+	}
+	hits := make([]Hit, len(res.Hits))
+	for i, h := range res.Hits {
+		hits[i] = Hit{ID: h.ID, Score: h.Score}
+	}
+	return hits, res.Total, nil
 }
 
 // SearchPhrase returns the IDs of all passages containing text, up to limit,

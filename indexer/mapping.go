@@ -17,8 +17,8 @@ const (
 // bigrams. One-character queries are single terms of the unigram field and
 // words only rank, so neither needs positions.
 const (
-	bigramOptions  = index.IndexField | index.IncludeTermVectors
-	unigramOptions = index.IndexField
+	bigramOptions  = index.IndexField | index.IncludeTermVectors | index.SkipFreqNorm
+	unigramOptions = index.IndexField | index.SkipFreqNorm
 	wordOptions    = index.IndexField
 )
 

@@ -50,7 +50,24 @@ func Normalize(text string) Normalized {
 }
 
 // NormalizeString returns the normalised form of text as a string.
-func NormalizeString(text string) string { return Normalize(text).String() }
+func NormalizeString(text string) string { return foldString(text) }
+
+// foldString is NormalizeString without offsets; it returns text itself,
+// without allocating, when normalisation changes nothing.
+func foldString(text string) string {
+	tab := foldTable()
+	for i, r := range text {
+		if f := foldRune(tab, r); f != r || r == utf8.RuneError {
+			b := make([]rune, 0, len(text))
+			b = append(b, []rune(text[:i])...)
+			for _, r := range text[i:] {
+				b = append(b, foldRune(tab, r))
+			}
+			return string(b)
+		}
+	}
+	return text
+}
 
 // foldTable returns the dense fold table for the Basic Multilingual Plane,
 // built once per process. It is read-only after construction.

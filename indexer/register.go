@@ -29,10 +29,10 @@ func init() {
 		}
 	}
 	for name, fn := range map[string]func() (*tokenizer, error){
-		BigramAnalyzerName:  func() (*tokenizer, error) { return &tokenizer{fn: Bigrams}, nil },
-		UnigramAnalyzerName: func() (*tokenizer, error) { return &tokenizer{fn: Unigrams}, nil },
-		WordAnalyzerName:    func() (*tokenizer, error) { return &tokenizer{fn: defaultWords(IndexMode)}, nil },
-		QueryAnalyzerName:   func() (*tokenizer, error) { return &tokenizer{fn: defaultWords(QueryMode)}, nil },
+		BigramAnalyzerName:  func() (*tokenizer, error) { return &tokenizer{fill: fillBigrams}, nil },
+		UnigramAnalyzerName: func() (*tokenizer, error) { return &tokenizer{fill: fillUnigrams}, nil },
+		WordAnalyzerName:    func() (*tokenizer, error) { return &tokenizer{fill: defaultWords(IndexMode)}, nil },
+		QueryAnalyzerName:   func() (*tokenizer, error) { return &tokenizer{fill: defaultWords(QueryMode)}, nil },
 	} {
 		must(registry.RegisterTokenizer(name, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
 			return fn()
@@ -42,6 +42,9 @@ func init() {
 		}))
 	}
 }
+
+func fillBigrams(n *Normalized, buf *tokenBuf)  { bigrams(n, units(n), buf) }
+func fillUnigrams(n *Normalized, buf *tokenBuf) { unigrams(n, units(n), buf) }
 
 // defaultAnalyzer is the analyzer of the embedded dictionaries, built on first
 // use. It backs only the analyzers bleve builds from its registry (so that
@@ -56,34 +59,44 @@ var defaultAnalyzer = sync.OnceValues(func() (*Analyzer, error) {
 	return NewAnalyzer(seg), nil
 })
 
-func defaultWords(mode Mode) func(string) []Token {
-	return func(text string) []Token {
+func defaultWords(mode Mode) func(*Normalized, *tokenBuf) {
+	return func(n *Normalized, buf *tokenBuf) {
 		a, err := defaultAnalyzer()
 		if err != nil {
 			// Only a corrupt embedded dictionary gets here, which tests rule out.
 			panic(fmt.Sprintf("xuncha: default analyzer: %v", err))
 		}
-		return a.Words(text, mode)
+		a.words(n, mode, buf)
 	}
 }
 
 // tokenizer adapts one of xuncha's representations to bleve's Tokenizer and
 // Analyzer interfaces.
 type tokenizer struct {
-	fn func(string) []Token
+	fill func(*Normalized, *tokenBuf)
+	// positionsOnly zeroes the offsets: the index keeps positions for phrase
+	// matching, and highlights are computed from the stored text, so
+	// offsets in the index would only take space (about 4% of it).
+	positionsOnly bool
 }
 
-// Tokenize implements analysis.Tokenizer.
+// Tokenize implements analysis.Tokenizer. All terms share one byte arena.
 func (t *tokenizer) Tokenize(input []byte) analysis.TokenStream {
-	toks := t.fn(string(input))
-	out := make(analysis.TokenStream, len(toks))
-	all := make([]analysis.Token, len(toks))
-	for i, tk := range toks {
+	n := Normalize(string(input))
+	buf := newTokenBuf(len(n.Runes))
+	t.fill(&n, buf)
+	out := make(analysis.TokenStream, len(buf.toks))
+	all := make([]analysis.Token, len(buf.toks))
+	for i, k := range buf.toks {
+		term := buf.arena[k.a:k.b:k.b]
 		typ := analysis.AlphaNumeric
-		if r, _ := utf8.DecodeRuneInString(tk.Term); isHan(r) {
+		if r, _ := utf8.DecodeRune(term); isHan(r) {
 			typ = analysis.Ideographic
 		}
-		all[i] = analysis.Token{Term: []byte(tk.Term), Start: tk.Start, End: tk.End, Position: tk.Position, Type: typ}
+		all[i] = analysis.Token{Term: term, Position: k.pos, Type: typ}
+		if !t.positionsOnly {
+			all[i].Start, all[i].End = k.start, k.end
+		}
 		out[i] = &all[i]
 	}
 	return out
@@ -92,8 +105,11 @@ func (t *tokenizer) Tokenize(input []byte) analysis.TokenStream {
 // Analyze implements analysis.Analyzer.
 func (t *tokenizer) Analyze(input []byte) analysis.TokenStream { return t.Tokenize(input) }
 
-// BleveAnalyzers returns bleve analyzers for the three representations that
-// use a, for building documents with bleve's document package.
-func (a *Analyzer) BleveAnalyzers() (bigram, unigram, word analysis.Analyzer) {
-	return &tokenizer{fn: Bigrams}, &tokenizer{fn: Unigrams}, &tokenizer{fn: func(s string) []Token { return a.Words(s, IndexMode) }}
+// indexAnalyzers returns the bleve analyzers that index passages with a: the
+// same terms and positions as the registered analyzers of the same names,
+// with a's dictionary, and no offsets in the bigram field.
+func (a *Analyzer) indexAnalyzers() (bigram, unigram, word analysis.Analyzer) {
+	return &tokenizer{fill: fillBigrams, positionsOnly: true},
+		&tokenizer{fill: fillUnigrams},
+		&tokenizer{fill: func(n *Normalized, buf *tokenBuf) { a.words(n, IndexMode, buf) }}
 }

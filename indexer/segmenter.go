@@ -92,6 +92,7 @@ func NewSegmenter(ctx context.Context, opts SegmenterOptions) (*Segmenter, error
 	var g gse.Segmenter
 	g.SkipLog, g.NotLoadHMM = true, true
 	dict := gse.NewDict()
+	dict.Tokens = make([]gse.Token, 0, len(entries.list))
 	for i := range entries.list {
 		e := &entries.list[i]
 		if e.freq <= 0 {
@@ -287,20 +288,17 @@ func readBaseDictionary(ctx context.Context) (*dictEntries, error) {
 		if line%50_000 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 {
+		word, rest, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
 			continue
 		}
-		freq, err := strconv.ParseFloat(f[1], 64)
+		freqText, pos, _ := strings.Cut(rest, " ")
+		freq, err := strconv.ParseFloat(freqText, 64)
 		if err != nil || freq < 2 {
 			// gse skips words rarer than 2 (MinTokenFreq); so do we.
 			continue
 		}
-		pos := ""
-		if len(f) > 2 {
-			pos = f[2]
-		}
-		d.add(NormalizeString(f[0]), freq, pos)
+		d.add(foldString(word), freq, strings.TrimSpace(pos))
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read base dictionary line %d: %w", line, err)
@@ -326,7 +324,7 @@ func (d *dictEntries) add(word string, freq float64, pos string) {
 // into words already known.
 func (d *dictEntries) apply(lex *Lexicon) {
 	for _, e := range lex.Entries {
-		w := NormalizeString(e.Word)
+		w := foldString(e.Word)
 		if w == "" || strings.ContainsRune(w, ' ') {
 			continue
 		}

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -33,7 +35,12 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return fmt.Errorf("analyze: %w", err)
 	}
 	if *timing {
-		fmt.Fprintf(stderr, "dictionary loaded in %v (%s)\n", time.Since(start).Round(time.Millisecond), a.Version())
+		took := time.Since(start).Round(time.Millisecond)
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		fmt.Fprintf(stderr, "dictionary loaded in %v, heap in use %d MiB, resident %s (%s)\n",
+			took, m.HeapInuse>>20, residentSize(), a.Version())
 	}
 	show := func(text string) {
 		var toks []indexer.Token
@@ -109,3 +116,18 @@ func runVersion(ctx context.Context, stdout io.Writer) error {
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
+
+// residentSize returns the process's resident set size as reported by Linux,
+// or "unknown" elsewhere.
+func residentSize() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}

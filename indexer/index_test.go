@@ -1,0 +1,153 @@
+package indexer
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func openTestIndex(t *testing.T, ps []Passage) *Index {
+	t.Helper()
+	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), testAnalyzer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if err := ix.Add(context.Background(), ps); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// TestWordAlignedMatchesRankFirst: every passage containing the query is
+// found, and those where it is a word rank above those where its characters
+// only stand side by side, even when BM25's length normalisation favours
+// the accident.
+func TestWordAlignedMatchesRankFirst(t *testing.T) {
+	ps := []Passage{
+		{ID: "accident-short", Text: "实施和解除合同"},
+		{ID: "accident-explain", Text: "法律和解释"},
+		{ID: "real", Text: "当事人可以自行和解，也可以请求人民调解委员会调解，达成和解协议后应当履行"},
+		{ID: "unrelated", Text: "调解委员会"},
+	}
+	ix := openTestIndex(t, ps)
+	tests := []struct {
+		query       string
+		first, last string
+		total       uint64
+	}{
+		{"和解", "real", "", 3},
+		// 和 stands alone in both accidents, only inside 和解 in "real".
+		{"和", "", "real", 3},
+		{"调解委员会", "unrelated", "", 2},
+	}
+	for _, tt := range tests {
+		hits, total, err := ix.Search(context.Background(), tt.query, 10)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.query, err)
+		}
+		if total != tt.total || len(hits) != int(total) {
+			t.Fatalf("%s: %d hits (total %d), want %d", tt.query, len(hits), total, tt.total)
+		}
+		if tt.first != "" && hits[0].ID != tt.first {
+			t.Errorf("%s: ranking %v, want %s first", tt.query, hits, tt.first)
+		}
+		if tt.last != "" && hits[len(hits)-1].ID != tt.last {
+			t.Errorf("%s: ranking %v, want %s last", tt.query, hits, tt.last)
+		}
+	}
+}
+
+// TestSearchTraditionalAndFullWidth: queries and texts in either script or
+// width meet.
+func TestSearchTraditionalAndFullWidth(t *testing.T) {
+	ix := openTestIndex(t, []Passage{
+		{ID: "simplified", Text: "监察机关依法独立行使监察权"},
+		{ID: "traditional", Text: "監察機關依照本法規定"},
+		{ID: "fullwidth", Text: "参照ＧＢ／Ｔ　７７１４－２０１５著录"},
+	})
+	for q, want := range map[string][]string{
+		"监察机关":           {"simplified", "traditional"},
+		"監察機關":           {"simplified", "traditional"},
+		"GB/T 7714":      {"fullwidth"},
+		"gb/t7714-2015":  {"fullwidth"},
+		"ｇｂ/ｔ 7714-2015": {"fullwidth"},
+	} {
+		ids, _, err := ix.SearchPhrase(context.Background(), q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, sorted(ids)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", q, diff)
+		}
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+// TestOpenReportsAnalysisMismatch: an index built with one lexicon, opened
+// with another, is refused with both versions named, and nothing is
+// changed: opening it again with the right analyzer works.
+func TestOpenReportsAnalysisMismatch(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "index")
+	a := testAnalyzer(t)
+	ix, err := Open(ctx, path, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Add(ctx, []Passage{{ID: "1", Text: "过度留痕"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	user, err := ParseLexicon(stringsReader("过度留痕\n"), "user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	domain, err := DomainLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg, err := NewSegmenter(ctx, SegmenterOptions{Lexicons: []*Lexicon{domain, user}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := NewAnalyzer(seg)
+	_, err = Open(ctx, path, other)
+	var mm *AnalysisMismatchError
+	if !errors.As(err, &mm) || !errors.Is(err, ErrAnalysisMismatch) {
+		t.Fatalf("Open with another lexicon: %v, want AnalysisMismatchError", err)
+	}
+	if mm.Index != a.Version() || mm.Analyzer != other.Version() {
+		t.Errorf("mismatch names %q and %q, want %q and %q", mm.Index, mm.Analyzer, a.Version(), other.Version())
+	}
+
+	ix, err = Open(ctx, path, a)
+	if err != nil {
+		t.Fatalf("reopen with the original analysis: %v", err)
+	}
+	defer ix.Close()
+	ids, _, err := ix.SearchPhrase(ctx, "留痕", 10)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("after a refused open, search = %v, %v; want the passage", ids, err)
+	}
+}
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
