@@ -1,0 +1,6 @@
+//go:build !unix
+
+package corpus
+
+// limitAddressSpace is a no-op where rlimits do not exist.
+func limitAddressSpace(int64) {}
