@@ -168,6 +168,13 @@ func decodeWith(data []byte, enc encoding.Encoding, name string) (string, string
 		text = string(out)
 	}
 	text = strings.TrimPrefix(text, "\uFEFF")
+	if enc != nil {
+		// A declared or sniffed encoding that yields replacement characters
+		// was the wrong guess, or the bytes are not text.
+		if bad := strings.Count(text, "\uFFFD"); bad > 0 && bad*100 > utf8.RuneCountInString(text) {
+			return "", "", fmt.Errorf("%w: %s decoding gives %d invalid characters", ErrEncoding, name, bad)
+		}
+	}
 	if strings.ContainsRune(text, 0) {
 		return "", "", fmt.Errorf("%w: the text contains NUL characters (binary data?)", ErrEncoding)
 	}

@@ -2,7 +2,9 @@ package corpus
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,7 +18,30 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if store := os.Getenv("XUNCHA_IMPORT_CHILD"); store != "" {
+		os.Exit(importChild(store, strings.Split(os.Getenv("XUNCHA_IMPORT_FILES"), "\n")))
+	}
 	os.Exit(m.Run())
+}
+
+// importChild imports files into the store at path, printing "ACK id seq"
+// once each file's transaction has committed. The crash test kills it.
+func importChild(path string, files []string) int {
+	ctx := context.Background()
+	s, err := OpenBolt(ctx, path, StoreOptions{})
+	if err != nil {
+		fmt.Println("ERR", err)
+		return 1
+	}
+	opts := ParseOptions{Who: "crash-test"}
+	for _, f := range files {
+		r := ImportFile(ctx, s, f, opts)
+		if r.Outcome == Imported || r.Outcome == Duplicate {
+			fmt.Printf("ACK %s %d\n", r.DocumentID, r.Seq)
+		}
+	}
+	fmt.Println("DONE")
+	return 0
 }
 
 // testPDF is the extractor tests use: a child process, like production.

@@ -180,7 +180,7 @@ func splitHeadline(h string) (unit, post, person, problem string) {
 				}
 			}
 		}
-		return cleanUnit(s), "", "", h
+		return "", "", "", h // no unit recognisable
 	}
 	unit = cleanUnit(s[:cut])
 	rest := s[cut:]
