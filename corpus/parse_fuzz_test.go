@@ -3,8 +3,10 @@ package corpus
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -123,6 +125,25 @@ func FuzzSplitNoticeHeadline(f *testing.F) {
 		// The parts are pieces of the headline: together never longer.
 		if total > len(h) {
 			t.Fatalf("parts %q are longer than the headline %q", parts, h)
+		}
+	})
+}
+
+// FuzzParsePDF goes through the child-process extractor, as production
+// does: the PDF library can loop on hostile input, and only the child's time
+// limit stops it. Each input costs a process start, so this target is slow.
+func FuzzParsePDF(f *testing.F) {
+	f.Add([]byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"))
+	f.Add([]byte("%PDF-"))
+	pdf := ChildPDFExtractor{Command: []string{os.Args[0]}, Env: []string{"XUNCHA_PDF_CHILD=1"}, Timeout: 2 * time.Second}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !strings.HasPrefix(string(data), "%PDF-") {
+			data = append([]byte("%PDF-"), data...)
+		}
+		_, err := Parse(context.Background(), "a.pdf", data, ParseOptions{PDF: pdf})
+		var pe *ParseError
+		if err != nil && !errors.As(err, &pe) {
+			t.Fatalf("error is not a ParseError: %v", err)
 		}
 	})
 }
