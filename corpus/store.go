@@ -99,6 +99,7 @@ var (
 	bucketHistory   = []byte("history")
 	bucketChanges   = []byte("changes")
 	bucketMeta      = []byte("meta")
+	bucketParas     = []byte("paragraphs")
 	keySchema       = []byte("schema")
 	schemaVersion   = []byte("xuncha-store-1")
 )
@@ -137,7 +138,7 @@ func OpenBolt(ctx context.Context, path string, opts StoreOptions) (*BoltStore, 
 	}
 	if !opts.ReadOnly {
 		err = db.Update(func(tx *bolt.Tx) error {
-			for _, b := range [][]byte{bucketDocuments, bucketFindings, bucketHistory, bucketChanges, bucketMeta} {
+			for _, b := range [][]byte{bucketDocuments, bucketFindings, bucketHistory, bucketChanges, bucketMeta, bucketParas} {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}
@@ -234,6 +235,9 @@ func (s *BoltStore) Apply(ctx context.Context, b Batch, who string) (BatchResult
 				return err
 			}
 			if err := docs.Put([]byte(d.ID), v); err != nil {
+				return err
+			}
+			if err := putParagraphs(tx, d); err != nil {
 				return err
 			}
 			c, err := s.record(tx, OpPut, EntityDocument, d.ID, who)
@@ -446,6 +450,11 @@ func (s *BoltStore) Delete(ctx context.Context, entity Entity, id, who string) e
 		if err := b.Delete([]byte(id)); err != nil {
 			return err
 		}
+		if entity == EntityDocument {
+			if err := deleteParagraphs(tx, id); err != nil {
+				return err
+			}
+		}
 		c, err := s.record(tx, OpDelete, entity, id, who)
 		if err != nil {
 			return err
@@ -600,4 +609,77 @@ func ValidateFinding(f *Finding) error {
 		}
 	}
 	return nil
+}
+
+// ParagraphRecord is one paragraph as the store keeps it for search: the
+// paragraph, its section path and its document's metadata, enough to show a
+// hit without reading the whole document. A notice's case paragraph also
+// carries the case's unit and problem types.
+type ParagraphRecord struct {
+	DocumentID string    `json:"document_id"`
+	Kind       Kind      `json:"kind"`
+	Title      string    `json:"title"`
+	Date       time.Time `json:"date,omitzero"`
+	Issuer     string    `json:"issuer,omitempty"`
+	Work       string    `json:"work,omitempty"`
+	Edition    string    `json:"edition,omitempty"`
+	Path       []string  `json:"path,omitempty"`
+	Unit       string    `json:"unit,omitempty"`
+	Problems   []string  `json:"problems,omitempty"`
+	Paragraph
+}
+
+// ParagraphRecords returns the records of a document's paragraphs.
+func ParagraphRecords(d *Document) []ParagraphRecord {
+	cases := map[string]NoticeCase{}
+	if d.Kind == KindNotice {
+		for _, c := range SplitNotice(d) {
+			cases[c.Paragraph.ID] = c
+		}
+	}
+	var out []ParagraphRecord
+	for _, p := range d.Paragraphs() {
+		r := ParagraphRecord{DocumentID: d.ID, Kind: d.Kind, Title: d.Title, Date: d.Date, Issuer: d.Issuer,
+			Work: d.Work, Edition: d.Edition, Path: p.Path, Paragraph: p.Paragraph}
+		if c, ok := cases[p.ID]; ok {
+			r.Unit, r.Problems = c.Unit, c.Problems
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func putParagraphs(tx *bolt.Tx, d *Document) error {
+	b := tx.Bucket(bucketParas)
+	for _, r := range ParagraphRecords(d) {
+		v, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if err := b.Put([]byte(r.ID), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deleteParagraphs(tx *bolt.Tx, docID string) error {
+	c := tx.Bucket(bucketParas).Cursor()
+	prefix := []byte(docID + "-p")
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetParagraph returns one paragraph with its document ID and section path,
+// or an error wrapping ErrNotFound.
+func (s *BoltStore) GetParagraph(ctx context.Context, id string) (*ParagraphRecord, error) {
+	var p ParagraphRecord
+	if err := s.get(ctx, bucketParas, id, &p); err != nil {
+		return nil, fmt.Errorf("get paragraph %s: %w", id, err)
+	}
+	return &p, nil
 }

@@ -251,7 +251,7 @@ func (a *Analyzer) words(n *Normalized, mode Mode, buf *tokenBuf) {
 		}
 		buf.addRunes(rs[start:end], n.Offsets[start], n.Offsets[end], unitPos[start])
 	}
-	var spans, subs []Span
+	var spans, subs []RuneSpan
 	for i := 0; i < len(rs); {
 		r := rs[i]
 		switch {
@@ -390,7 +390,7 @@ func (a *Analyzer) Segment(text string) []Token {
 			}
 		}
 	}
-	var spans []Span
+	var spans []RuneSpan
 	for i := 0; i < len(rs); {
 		r := rs[i]
 		switch {

@@ -2,9 +2,15 @@ package indexer
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -30,179 +36,292 @@ func (e *AnalysisMismatchError) Error() string {
 // Unwrap returns ErrAnalysisMismatch.
 func (e *AnalysisMismatchError) Unwrap() error { return ErrAnalysisMismatch }
 
-// internalAnalysisKey is where the index records the analysis it was built with.
-var internalAnalysisKey = []byte("xuncha.analysis")
+var (
+	internalAnalysisKey = []byte("xuncha.analysis")
+	internalSeqKey      = []byte("xuncha.seq")
+)
 
-// Index is a bleve index of passages, analysed by one Analyzer.
+// Options configures Open.
+type Options struct {
+	// Synonyms expand query terms; nil means the embedded synonym file.
+	Synonyms *Synonyms
+	// Passages looks up the passages of hits (the index stores no text);
+	// nil leaves hits with IDs and scores only.
+	Passages PassageSource
+}
+
+// PassageSource returns a passage by ID, for showing a hit.
+type PassageSource interface {
+	Passage(ctx context.Context, id string) (*Passage, error)
+}
+
+// Index is xuncha's search index: passages analysed by one Analyzer, in a
+// bleve index that can be rebuilt beside the live one and swapped in.
+//
+// The index lives in a directory holding numbered generations (gen-1,
+// gen-2 …) and a CURRENT file naming the live one.
 type Index struct {
-	bleve    bleve.Index
+	dir      string
 	analyzer *Analyzer
-	bigram   analysis.Analyzer
-	unigram  analysis.Analyzer
-	word     analysis.Analyzer
+	synonyms *Synonyms
+	passages PassageSource
+
+	alias  bleve.IndexAlias
+	syncMu sync.Mutex // one sync or reindex at a time
+	mu     sync.Mutex // guards live, gen, and swaps
+	live   bleve.Index
+	gen    int
 }
 
-// Passage is the unit of search: a paragraph, or one finding.
-type Passage struct {
-	ID   string
-	Text string
-}
-
-// Open opens the index at path, creating it if there is none. It returns an
-// *AnalysisMismatchError if the index was built with another analysis.
-func Open(ctx context.Context, path string, a *Analyzer) (*Index, error) {
+// Open opens the index in dir, creating it if there is none. It returns an
+// *AnalysisMismatchError if the index was built with another analysis: the
+// caller should rebuild it (Reindex) rather than serve wrong results.
+func Open(ctx context.Context, dir string, a *Analyzer, opts Options) (*Index, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var b bleve.Index
-	var err error
-	if _, statErr := os.Stat(path); errors.Is(statErr, os.ErrNotExist) {
-		b, err = bleve.New(path, newMapping())
-		if err == nil {
-			err = b.SetInternal(internalAnalysisKey, []byte(a.Version()))
-		}
-	} else {
-		b, err = bleve.Open(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
 	}
-	if err != nil {
-		if b != nil {
-			b.Close()
+	syn := opts.Synonyms
+	if syn == nil {
+		var err error
+		if syn, err = DefaultSynonyms(); err != nil {
+			return nil, fmt.Errorf("open index: %w", err)
 		}
-		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	ix := &Index{dir: dir, analyzer: a, synonyms: syn, passages: opts.Passages}
+	gen, err := readCurrent(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	if gen == 0 {
+		gen = 1
+		b, err := createGeneration(ix.genDir(gen), a)
+		if err != nil {
+			return nil, fmt.Errorf("open index: %w", err)
+		}
+		if err := writeCurrent(dir, gen); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("open index: %w", err)
+		}
+		ix.live, ix.gen = b, gen
+	} else {
+		b, err := openGeneration(ix.genDir(gen), a)
+		if err != nil {
+			return nil, fmt.Errorf("open index: %w", err)
+		}
+		ix.live, ix.gen = b, gen
+	}
+	ix.alias = bleve.NewIndexAlias(ix.live)
+	return ix, nil
+}
+
+func (ix *Index) genDir(gen int) string { return filepath.Join(ix.dir, fmt.Sprintf("gen-%d", gen)) }
+
+func createGeneration(path string, a *Analyzer) (bleve.Index, error) {
+	if err := os.RemoveAll(path); err != nil {
+		return nil, err
+	}
+	b, err := bleve.New(path, newMapping())
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := b.SetInternal(internalAnalysisKey, []byte(a.Version())); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func openGeneration(path string, a *Analyzer) (bleve.Index, error) {
+	b, err := bleve.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	v, err := b.GetInternal(internalAnalysisKey)
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("open index %s: read analysis version: %w", path, err)
+		return nil, fmt.Errorf("%s: read analysis version: %w", path, err)
 	}
 	if string(v) != a.Version() {
 		b.Close()
-		return nil, fmt.Errorf("open index %s: %w", path, &AnalysisMismatchError{Index: string(v), Analyzer: a.Version()})
+		return nil, &AnalysisMismatchError{Index: string(v), Analyzer: a.Version()}
 	}
-	ix := &Index{bleve: b, analyzer: a}
-	ix.bigram, ix.unigram, ix.word = a.indexAnalyzers()
-	return ix, nil
+	return b, nil
+}
+
+// readCurrent returns the live generation named in dir/CURRENT, 0 if none.
+func readCurrent(dir string) (int, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "CURRENT"))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s/CURRENT is damaged (%q)", dir, b)
+	}
+	return n, nil
+}
+
+// writeCurrent points dir/CURRENT at gen, atomically (write, sync, rename).
+func writeCurrent(dir string, gen int) error {
+	tmp := filepath.Join(dir, "CURRENT.tmp")
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(f, "%d\n", gen); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "CURRENT"))
 }
 
 // Close closes the index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.live.Close()
+}
+
+// Analyzer returns the analyzer the index was opened with.
+func (ix *Index) Analyzer() *Analyzer { return ix.analyzer }
+
+// Count returns the number of passages in the index.
+func (ix *Index) Count() (uint64, error) { return ix.alias.DocCount() }
+
+// AppliedSeq returns the store change sequence the index has applied.
+func (ix *Index) AppliedSeq() (uint64, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return appliedSeq(ix.live)
+}
+
+func appliedSeq(b bleve.Index) (uint64, error) {
+	v, err := b.GetInternal(internalSeqKey)
+	if err != nil || len(v) != 8 {
+		return 0, err
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
 
 // Add indexes passages in one batch, replacing any with the same IDs.
 func (ix *Index) Add(ctx context.Context, ps []Passage) error {
+	return ix.apply(ctx, ps, nil, 0)
+}
+
+// apply indexes passages, deletes IDs, and (when seq > 0) records seq as
+// applied, all in one bleve batch: after a crash the index holds either all
+// of it or none of it.
+func (ix *Index) apply(ctx context.Context, ps []Passage, deletes []string, seq uint64) error {
+	ix.mu.Lock()
+	b := ix.live
+	ix.mu.Unlock()
+	return applyTo(ctx, b, ix.analyzer, ps, deletes, seq)
+}
+
+func applyTo(ctx context.Context, b bleve.Index, a *Analyzer, ps []Passage, deletes []string, seq uint64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	batch := ix.bleve.NewBatch()
-	for _, p := range ps {
-		doc := document.NewDocument(p.ID)
-		v := []byte(p.Text)
-		doc.AddField(document.NewTextFieldCustom(fieldTextBigram, nil, v, bigramOptions, ix.bigram))
-		doc.AddField(document.NewTextFieldCustom(fieldTextUnigram, nil, v, unigramOptions, ix.unigram))
-		doc.AddField(document.NewTextFieldCustom(fieldTextWord, nil, v, wordOptions, ix.word))
-		if err := batch.IndexAdvanced(doc); err != nil {
-			return fmt.Errorf("index passage %s: %w", p.ID, err)
+	batch := b.NewBatch()
+	bigram, unigram, word := a.indexAnalyzers()
+	for _, id := range deletes {
+		batch.Delete(id)
+	}
+	for i := range ps {
+		if err := batch.IndexAdvanced(passageDocument(&ps[i], bigram, unigram, word)); err != nil {
+			return fmt.Errorf("index passage %s: %w", ps[i].ID, err)
 		}
 	}
-	if err := ix.bleve.Batch(batch); err != nil {
+	if seq > 0 {
+		var v [8]byte
+		binary.BigEndian.PutUint64(v[:], seq)
+		batch.SetInternal(internalSeqKey, v[:])
+	}
+	if err := b.Batch(batch); err != nil {
 		return fmt.Errorf("index %d passages: %w", len(ps), err)
 	}
 	return nil
 }
 
-// PhraseQuery returns the bleve query that matches exactly the passages
-// containing text as a substring (after normalisation, ignoring spaces), or
-// ErrNothingToSearch.
-func PhraseQuery(text string) (query.Query, error) {
-	p, err := PhraseOf(text)
-	if err != nil {
-		return nil, err
+// passageDocument builds the bleve document of a passage.
+func passageDocument(p *Passage, bigram, unigram, word analysis.Analyzer) *document.Document {
+	doc := document.NewDocument(p.ID)
+	text := []byte(p.Text)
+	doc.AddField(document.NewTextFieldCustom(fieldTextBigram, nil, text, bigramOptions, bigram))
+	doc.AddField(document.NewTextFieldCustom(fieldTextUnigram, nil, text, unigramOptions, unigram))
+	doc.AddField(document.NewTextFieldCustom(fieldTextWord, nil, text, wordOptions, word))
+	if p.Title != "" {
+		doc.AddField(document.NewTextFieldCustom(fieldTitleWord, nil, []byte(p.Title), wordOptions, word))
 	}
-	if p.Unigram != "" {
-		q := query.NewTermQuery(p.Unigram)
-		q.SetField(fieldTextUnigram)
-		return q, nil
+	if len(p.Path) > 0 {
+		doc.AddField(document.NewTextFieldCustom(fieldPathWord, nil, []byte(strings.Join(p.Path, " ")), wordOptions, word))
 	}
-	if len(p.Bigrams) == 1 {
-		q := query.NewTermQuery(p.Bigrams[0])
-		q.SetField(fieldTextBigram)
-		return q, nil
+	if p.Unit != "" {
+		doc.AddField(document.NewTextFieldCustom(fieldUnitBigram, nil, []byte(p.Unit), bigramOptions, bigram))
+		doc.AddField(document.NewTextFieldCustom(fieldUnitUni, nil, []byte(p.Unit), unigramOptions, unigram))
 	}
-	return query.NewPhraseQuery(p.Bigrams, fieldTextBigram), nil
-}
-
-// wordBoost weighs a match of the query's words against the character match
-// that every hit has: enough that a passage where the query lines up with
-// word boundaries ranks above one where its characters merely stand side by
-// side, whatever their lengths.
-const wordBoost = 4.0
-
-// matchQuery returns the query for one search term: the exact phrase on the
-// character fields decides whether a passage matches; the term's words, on
-// the word field, add to the score of passages where they line up.
-func (ix *Index) matchQuery(text string) (query.Query, error) {
-	must, err := PhraseQuery(text)
-	if err != nil {
-		return nil, err
+	if p.Round != "" {
+		doc.AddField(document.NewTextFieldCustom(fieldRoundBigram, nil, []byte(p.Round), bigramOptions, bigram))
 	}
-	var should []query.Query
-	seen := map[string]bool{}
-	for _, w := range ix.analyzer.Words(text, QueryMode) {
-		if seen[w.Term] {
-			continue
+	kw := func(name, value string, pos uint64) {
+		if value != "" {
+			doc.AddField(document.NewTextFieldWithIndexingOptions(name, []uint64{pos}, []byte(value), keywordOptions))
 		}
-		seen[w.Term] = true
-		q := query.NewTermQuery(w.Term)
-		q.SetField(fieldTextWord)
-		should = append(should, q)
 	}
-	if len(should) == 0 {
-		return must, nil
+	kw(fieldKind, string(p.Kind), 0)
+	kw(fieldUnit, p.Unit, 0)
+	kw(fieldFocus, p.Focus, 0)
+	for i, pr := range p.Problems {
+		kw(fieldProblem, pr, uint64(i))
 	}
-	words := query.NewConjunctionQuery(should)
-	words.SetBoost(wordBoost)
-	b := query.NewBooleanQuery([]query.Query{must}, []query.Query{words}, nil)
-	return b, nil
+	kw(fieldRound, p.Round, 0)
+	kw(fieldStatus, p.Status, 0)
+	kw(fieldIssuer, p.Issuer, 0)
+	kw(fieldDocument, p.DocumentID, 0)
+	kw(fieldWork, p.Work, 0)
+	kw(fieldEdition, p.Edition, 0)
+	if p.Sample {
+		kw(fieldSample, "true", 0)
+	}
+	if !p.Date.IsZero() {
+		kw(fieldYear, strconv.Itoa(p.Date.Year()), 0)
+		if f, err := document.NewDateTimeFieldWithIndexingOptions(fieldDate, nil, p.Date, time.RFC3339, dateOptions); err == nil {
+			doc.AddField(f)
+		}
+	}
+	return doc
 }
 
-// Hit is one search result.
-type Hit struct {
-	ID    string
-	Score float64
-}
-
-// Search returns the passages containing text, best first: those where the
-// text lines up with word boundaries before those where it does not.
-func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, uint64, error) {
-	q, err := ix.matchQuery(text)
-	if err != nil {
-		return nil, 0, err
+// documentPassageIDs returns the IDs of every passage of a document.
+func documentPassageIDs(ctx context.Context, b bleve.Index, docID string) ([]string, error) {
+	q := query.NewTermQuery(docID)
+	q.SetField(fieldDocument)
+	var ids []string
+	for from := 0; ; from += 1000 {
+		req := bleve.NewSearchRequestOptions(q, 1000, from, false)
+		req.SortBy([]string{"_id"})
+		res, err := b.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		if len(res.Hits) < 1000 {
+			return ids, nil
+		}
 	}
-	res, err := ix.bleve.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, limit, 0, false))
-	if err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w", text, err)
-	}
-	hits := make([]Hit, len(res.Hits))
-	for i, h := range res.Hits {
-		hits[i] = Hit{ID: h.ID, Score: h.Score}
-	}
-	return hits, res.Total, nil
-}
-
-// SearchPhrase returns the IDs of all passages containing text, up to limit,
-// and the total number of matches.
-func (ix *Index) SearchPhrase(ctx context.Context, text string, limit int) ([]string, uint64, error) {
-	q, err := PhraseQuery(text)
-	if err != nil {
-		return nil, 0, err
-	}
-	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
-	res, err := ix.bleve.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, 0, fmt.Errorf("search %q: %w", text, err)
-	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	return ids, res.Total, nil
 }

@@ -51,7 +51,7 @@ func BenchmarkIndexLaws(b *testing.B) {
 	for range b.N {
 		dir := filepath.Join(b.TempDir(), "index")
 		start := time.Now()
-		ix, err := Open(ctx, dir, a)
+		ix, err := Open(ctx, dir, a, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,7 +2,9 @@ package indexer
 
 import (
 	"context"
+
 	"errors"
+	"github.com/blevesearch/bleve/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +14,7 @@ import (
 
 func openTestIndex(t *testing.T, ps []Passage) *Index {
 	t.Helper()
-	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), testAnalyzer(t))
+	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,10 +48,11 @@ func TestWordAlignedMatchesRankFirst(t *testing.T) {
 		{"调解委员会", "unrelated", "", 2},
 	}
 	for _, tt := range tests {
-		hits, total, err := ix.Search(context.Background(), tt.query, 10)
+		res, err := ix.Search(context.Background(), Request{Query: tt.query})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.query, err)
 		}
+		hits, total := res.Hits, res.Total
 		if total != tt.total || len(hits) != int(total) {
 			t.Fatalf("%s: %d hits (total %d), want %d", tt.query, len(hits), total, tt.total)
 		}
@@ -77,10 +80,7 @@ func TestSearchTraditionalAndFullWidth(t *testing.T) {
 		"gb/t7714-2015":  {"fullwidth"},
 		"ｇｂ/ｔ 7714-2015": {"fullwidth"},
 	} {
-		ids, _, err := ix.SearchPhrase(context.Background(), q, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ids, _ := phraseIDs(t, ix, q, 10)
 		if diff := cmp.Diff(want, sorted(ids)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", q, diff)
 		}
@@ -106,7 +106,7 @@ func TestOpenReportsAnalysisMismatch(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "index")
 	a := testAnalyzer(t)
-	ix, err := Open(ctx, path, a)
+	ix, err := Open(ctx, path, a, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestOpenReportsAnalysisMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := NewAnalyzer(seg)
-	_, err = Open(ctx, path, other)
+	_, err = Open(ctx, path, other, Options{})
 	var mm *AnalysisMismatchError
 	if !errors.As(err, &mm) || !errors.Is(err, ErrAnalysisMismatch) {
 		t.Fatalf("Open with another lexicon: %v, want AnalysisMismatchError", err)
@@ -139,15 +139,33 @@ func TestOpenReportsAnalysisMismatch(t *testing.T) {
 		t.Errorf("mismatch names %q and %q, want %q and %q", mm.Index, mm.Analyzer, a.Version(), other.Version())
 	}
 
-	ix, err = Open(ctx, path, a)
+	ix, err = Open(ctx, path, a, Options{})
 	if err != nil {
 		t.Fatalf("reopen with the original analysis: %v", err)
 	}
 	defer ix.Close()
-	ids, _, err := ix.SearchPhrase(ctx, "留痕", 10)
-	if err != nil || len(ids) != 1 {
-		t.Fatalf("after a refused open, search = %v, %v; want the passage", ids, err)
+	if ids, _ := phraseIDs(t, ix, "留痕", 10); len(ids) != 1 {
+		t.Fatalf("after a refused open, search = %v; want the passage", ids)
 	}
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+// phraseIDs returns the IDs (in score order) and total of the passages a
+// phrase query matches, up to limit; unlike Search it has no size cap.
+func phraseIDs(t testing.TB, ix *Index, text string, limit int) ([]string, uint64) {
+	t.Helper()
+	q, err := PhraseQuery(text)
+	if err != nil {
+		t.Fatalf("phrase %q: %v", text, err)
+	}
+	res, err := ix.alias.Search(bleve.NewSearchRequestOptions(q, limit, 0, false))
+	if err != nil {
+		t.Fatalf("phrase %q: %v", text, err)
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids, res.Total
+}

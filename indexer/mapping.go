@@ -1,29 +1,59 @@
 package indexer
 
 import (
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// Index field names. Each text is indexed three ways (see Analyzer).
+// Index field names. The passage text is indexed three ways (see Analyzer);
+// titles and section paths as words, for ranking; unit and round also as
+// bigrams, for filters that name part of them (单位:息县); everything a facet
+// or a filter needs whole as a keyword with doc values.
 const (
 	fieldTextBigram  = "text_bigram"
 	fieldTextUnigram = "text_unigram"
 	fieldTextWord    = "text_word"
+	fieldTitleWord   = "title_word"
+	fieldPathWord    = "path_word"
+	fieldUnitBigram  = "unit_bigram"
+	fieldUnitUni     = "unit_unigram"
+	fieldRoundBigram = "round_bigram"
+
+	fieldKind     = "kind"
+	fieldUnit     = "unit"
+	fieldFocus    = "focus"
+	fieldProblem  = "problem"
+	fieldRound    = "round"
+	fieldStatus   = "status"
+	fieldYear     = "year"
+	fieldDate     = "date"
+	fieldIssuer   = "issuer"
+	fieldDocument = "doc"
+	fieldWork     = "work"
+	fieldEdition  = "edition"
+	fieldSample   = "sample"
 )
 
-// Indexing options of the three representations. Only the bigram field keeps
-// positions (bleve stores them with term vectors): phrases are chains of
-// bigrams. One-character queries are single terms of the unigram field and
-// words only rank, so neither needs positions.
+// Indexing options. Only the bigram field keeps positions (bleve stores them
+// with term vectors): phrases are chains of bigrams. The fields that only
+// decide whether a passage matches skip frequencies and norms; the word
+// fields keep them, since they rank.
 const (
 	bigramOptions  = index.IndexField | index.IncludeTermVectors | index.SkipFreqNorm
 	unigramOptions = index.IndexField | index.SkipFreqNorm
 	wordOptions    = index.IndexField
+	keywordOptions = index.IndexField | index.DocValues | index.SkipFreqNorm
+	dateOptions    = index.IndexField | index.DocValues
 )
 
+// keywordFields are indexed whole, for filters and facets.
+var keywordFields = []string{fieldKind, fieldUnit, fieldFocus, fieldProblem, fieldRound, fieldStatus, fieldYear, fieldIssuer, fieldDocument, fieldWork, fieldEdition, fieldSample}
+
 // newMapping returns the explicit index mapping: nothing dynamic, nothing
-// indexed or stored that is not named here, BM25 scoring.
+// indexed or stored that is not named here, BM25 scoring. Documents are
+// built field by field (Index.Add), so the mapping serves bleve's validation
+// and query planning, and documents what the index holds.
 func newMapping() *mapping.IndexMappingImpl {
 	text := func(analyzer string, vectors bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
@@ -38,10 +68,23 @@ func newMapping() *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(fieldTextBigram, text(BigramAnalyzerName, true))
 	doc.AddFieldMappingsAt(fieldTextUnigram, text(UnigramAnalyzerName, false))
 	doc.AddFieldMappingsAt(fieldTextWord, text(WordAnalyzerName, false))
+	doc.AddFieldMappingsAt(fieldTitleWord, text(WordAnalyzerName, false))
+	doc.AddFieldMappingsAt(fieldPathWord, text(WordAnalyzerName, false))
+	doc.AddFieldMappingsAt(fieldUnitBigram, text(BigramAnalyzerName, true))
+	doc.AddFieldMappingsAt(fieldUnitUni, text(UnigramAnalyzerName, false))
+	doc.AddFieldMappingsAt(fieldRoundBigram, text(BigramAnalyzerName, true))
+	for _, name := range keywordFields {
+		f := text(keyword.Name, false)
+		f.DocValues = true
+		doc.AddFieldMappingsAt(name, f)
+	}
+	date := mapping.NewDateTimeFieldMapping()
+	date.Store, date.IncludeInAll, date.DocValues = false, false, true
+	doc.AddFieldMappingsAt(fieldDate, date)
 
 	m := mapping.NewIndexMapping()
 	m.DefaultMapping = doc
-	m.DefaultAnalyzer = WordAnalyzerName
+	m.DefaultAnalyzer = keyword.Name
 	m.IndexDynamic = false
 	m.StoreDynamic = false
 	m.DocValuesDynamic = false

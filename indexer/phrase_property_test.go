@@ -52,7 +52,7 @@ func TestPhraseQueriesAreExact(t *testing.T) {
 	}
 	ps := lawParagraphs(t, stride)
 	a := testAnalyzer(t)
-	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), a)
+	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), a, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,10 +91,7 @@ func TestPhraseQueriesAreExact(t *testing.T) {
 				want = append(want, ps[i].ID)
 			}
 		}
-		got, total, err := ix.SearchPhrase(context.Background(), q, len(ps))
-		if err != nil {
-			t.Fatalf("%q: %v", q, err)
-		}
+		got, total := phraseIDs(t, ix, q, len(ps))
 		slices.Sort(got)
 		slices.Sort(want)
 		if int(total) != len(want) || !slices.Equal(got, want) {

@@ -58,8 +58,8 @@ type Segmenter struct {
 	words    int
 }
 
-// Span is a half-open range [Start, End) of rune indices.
-type Span struct{ Start, End int }
+// RuneSpan is a half-open range [Start, End) of rune indices.
+type RuneSpan struct{ Start, End int }
 
 // NewSegmenter builds a segmenter. Building takes a few hundred milliseconds
 // and about 100 MiB; share one per process. It returns an error if ctx is
@@ -128,13 +128,13 @@ func (s *Segmenter) Freq(word string) float64 {
 
 // Cut appends to dst the words of run, a sequence of normalised Han runes,
 // as spans that cover run exactly, in order.
-func (s *Segmenter) Cut(run []rune, dst []Span) []Span {
+func (s *Segmenter) Cut(run []rune, dst []RuneSpan) []RuneSpan {
 	n := len(run)
 	if n == 0 {
 		return dst
 	}
 	if n == 1 {
-		return append(dst, Span{0, 1})
+		return append(dst, RuneSpan{0, 1})
 	}
 	buf := []byte(string(run))
 	offs := make([]int, n+1)
@@ -180,13 +180,13 @@ func (s *Segmenter) Cut(run []rune, dst []Span) []Span {
 		pending = -1
 		if end-start == 1 || !s.hmm {
 			for k := start; k < end; k++ {
-				dst = append(dst, Span{k, k + 1})
+				dst = append(dst, RuneSpan{k, k + 1})
 			}
 			return
 		}
 		if f, _, _ := s.dict.Find(buf[offs[start]:offs[end]]); f > 0 {
 			for k := start; k < end; k++ {
-				dst = append(dst, Span{k, k + 1})
+				dst = append(dst, RuneSpan{k, k + 1})
 			}
 			return
 		}
@@ -200,7 +200,7 @@ func (s *Segmenter) Cut(run []rune, dst []Span) []Span {
 			}
 		} else {
 			flush(i)
-			dst = append(dst, Span{i, j})
+			dst = append(dst, RuneSpan{i, j})
 		}
 		i = j
 	}
@@ -210,7 +210,7 @@ func (s *Segmenter) Cut(run []rune, dst []Span) []Span {
 
 // appendHMM cuts run[start:end] with gse's HMM and appends the pieces,
 // falling back to single characters should the pieces not cover the run.
-func appendHMM(dst []Span, run []rune, start, end int) []Span {
+func appendHMM(dst []RuneSpan, run []rune, start, end int) []RuneSpan {
 	pieces := hmm.Cut(string(run[start:end]))
 	mark := len(dst)
 	k := start
@@ -219,17 +219,17 @@ func appendHMM(dst []Span, run []rune, start, end int) []Span {
 		if l == 0 || k+l > end || p != string(run[k:k+l]) {
 			dst = dst[:mark]
 			for k := start; k < end; k++ {
-				dst = append(dst, Span{k, k + 1})
+				dst = append(dst, RuneSpan{k, k + 1})
 			}
 			return dst
 		}
-		dst = append(dst, Span{k, k + l})
+		dst = append(dst, RuneSpan{k, k + l})
 		k += l
 	}
 	if k != end {
 		dst = dst[:mark]
 		for k := start; k < end; k++ {
-			dst = append(dst, Span{k, k + 1})
+			dst = append(dst, RuneSpan{k, k + 1})
 		}
 	}
 	return dst
@@ -237,7 +237,7 @@ func appendHMM(dst []Span, run []rune, start, end int) []Span {
 
 // SubWords appends the dictionary words strictly inside run[w.Start:w.End]
 // (search-engine mode: 中华人民共和国 → 中华, 华人, 人民, 共和, 共和国, …).
-func (s *Segmenter) SubWords(run []rune, w Span, dst []Span) []Span {
+func (s *Segmenter) SubWords(run []rune, w RuneSpan, dst []RuneSpan) []RuneSpan {
 	if w.End-w.Start <= 2 {
 		return dst
 	}
@@ -254,7 +254,7 @@ func (s *Segmenter) SubWords(run []rune, w Span, dst []Span) []Span {
 				break
 			}
 			if freq > 0 {
-				dst = append(dst, Span{i, j + 1})
+				dst = append(dst, RuneSpan{i, j + 1})
 			}
 		}
 	}

@@ -14,7 +14,7 @@ import (
 func BenchmarkStartup(b *testing.B) {
 	ctx := context.Background()
 	dir := filepath.Join(b.TempDir(), "index")
-	ix, err := Open(ctx, dir, testAnalyzer(b))
+	ix, err := Open(ctx, dir, testAnalyzer(b), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -37,13 +37,13 @@ func BenchmarkStartup(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ix, err := Open(ctx, dir, NewAnalyzer(seg))
+		ix, err := Open(ctx, dir, NewAnalyzer(seg), Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		hits, _, err := ix.Search(ctx, "形式主义", 10)
-		if err != nil || len(hits) != 1 {
-			b.Fatalf("first query: %v, %v", hits, err)
+		res, err := ix.Search(ctx, Request{Query: "形式主义"})
+		if err != nil || len(res.Hits) != 1 {
+			b.Fatalf("first query: %v, %v", res, err)
 		}
 		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms-to-first-answer")
 		b.StopTimer()

@@ -1,0 +1,555 @@
+package indexer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/xuncha/xuncha/corpus"
+)
+
+// Request limits.
+const (
+	DefaultSize      = 10
+	MaxSize          = 100
+	MaxWindow        = 1000 // from + size
+	MaxPrefixTerms   = 256
+	defaultFacetSize = 20
+)
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortNewest    = "newest"
+	SortOldest    = "oldest"
+)
+
+// FacetFields are the fields results can be counted and grouped by.
+var FacetFields = []string{fieldUnit, fieldKind, fieldFocus, fieldProblem, fieldYear, fieldRound, fieldStatus}
+
+// ErrRequest is wrapped by errors for a request with out-of-range options.
+var ErrRequest = errors.New("invalid search request")
+
+// Request is one search.
+type Request struct {
+	Query string
+	// Size and From page through the hits (Size 0 means DefaultSize).
+	Size, From int
+	// Sort is SortRelevance (default), SortNewest or SortOldest.
+	Sort string
+	// Facets asks for counts by unit, kind, focus, problem type, year,
+	// round and status.
+	Facets bool
+	// GroupBy groups the hits: "document" (best passages of each document)
+	// or a facet field (unit, problem, round …: a count per value and each
+	// value's top hits).
+	GroupBy string
+	// GroupSize is how many hits each group shows (default 3).
+	GroupSize int
+}
+
+// Span is a half-open byte range [Start, End) of a hit's Text.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Hit is one passage found.
+type Hit struct {
+	Passage
+	Score float64
+	// Snippet is about 120 characters of the passage around its best match,
+	// HTML-escaped, matches in <mark>.
+	Snippet string
+	// Highlights are the matches in Text.
+	Highlights []Span
+}
+
+// FacetCount is one value of a facet and how many hits have it.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Group is one group of a grouped search.
+type Group struct {
+	Value string
+	Count int
+	Hits  []Hit
+}
+
+// Result is what a search found.
+type Result struct {
+	Total  uint64
+	Hits   []Hit
+	Facets map[string][]FacetCount
+	Groups []Group
+	Took   time.Duration
+}
+
+// validate checks the request's paging, sort and grouping.
+func (r *Request) validate() error {
+	if r.Size == 0 {
+		r.Size = DefaultSize
+	}
+	switch {
+	case r.Size < 0 || r.Size > MaxSize:
+		return fmt.Errorf("%w: size must be between 1 and %d, not %d", ErrRequest, MaxSize, r.Size)
+	case r.From < 0:
+		return fmt.Errorf("%w: from must not be negative, not %d", ErrRequest, r.From)
+	case r.From+r.Size > MaxWindow:
+		return fmt.Errorf("%w: from + size must be at most %d (results beyond the first %d are not served; narrow the query)", ErrRequest, MaxWindow, MaxWindow)
+	}
+	switch r.Sort {
+	case "", SortRelevance, SortNewest, SortOldest:
+	default:
+		return fmt.Errorf("%w: sort must be relevance, newest or oldest, not %q", ErrRequest, r.Sort)
+	}
+	if r.GroupBy != "" && r.GroupBy != "document" && !isFacetField(r.GroupBy) {
+		return fmt.Errorf("%w: group_by must be document or one of %v, not %q", ErrRequest, FacetFields, r.GroupBy)
+	}
+	if r.GroupSize <= 0 {
+		r.GroupSize = 3
+	}
+	if r.GroupSize > 10 {
+		return fmt.Errorf("%w: group_size must be at most 10", ErrRequest)
+	}
+	return nil
+}
+
+func isFacetField(f string) bool {
+	for _, x := range FacetFields {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Search runs a request. It returns a *QueryError for a malformed query and
+// an error wrapping ErrRequest for out-of-range options.
+func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	start := time.Now()
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	q, err := ParseQuery(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	bq, err := ix.buildQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	switch {
+	case r.GroupBy == "document":
+		err = ix.searchByDocument(ctx, bq, q, r, res)
+	case r.GroupBy != "":
+		err = ix.searchByField(ctx, bq, q, r, res)
+	default:
+		err = ix.searchHits(ctx, bq, q, r, res)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Request, res *Result) error {
+	req := bleve.NewSearchRequestOptions(bq, r.Size, r.From, false)
+	applySort(req, r.Sort)
+	if r.Facets {
+		for _, f := range FacetFields {
+			req.AddFacet(f, bleve.NewFacetRequest(f, defaultFacetSize))
+		}
+	}
+	sr, err := ix.alias.SearchInContext(ctx, req)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	res.Total = sr.Total
+	res.Hits, err = ix.hits(ctx, sr.Hits, q)
+	if err != nil {
+		return err
+	}
+	if r.Facets {
+		res.Facets = facetCounts(sr.Facets)
+	}
+	return nil
+}
+
+func applySort(req *bleve.SearchRequest, s string) {
+	switch s {
+	case SortNewest:
+		req.SortBy([]string{"-" + fieldDate, "-_score"})
+	case SortOldest:
+		req.SortBy([]string{fieldDate, "-_score"})
+	}
+}
+
+func facetCounts(fr search.FacetResults) map[string][]FacetCount {
+	out := map[string][]FacetCount{}
+	for name, f := range fr {
+		var counts []FacetCount
+		if f.Terms != nil {
+			for _, t := range f.Terms.Terms() {
+				counts = append(counts, FacetCount{Value: t.Term, Count: t.Count})
+			}
+		}
+		out[name] = counts
+	}
+	return out
+}
+
+// searchByDocument groups the best passages by document: it reads a window
+// of hits and keeps up to GroupSize passages per document.
+func (ix *Index) searchByDocument(ctx context.Context, bq query.Query, q *Query, r Request, res *Result) error {
+	window := min(MaxWindow, (r.From+r.Size)*r.GroupSize*4)
+	req := bleve.NewSearchRequestOptions(bq, window, 0, false)
+	applySort(req, r.Sort)
+	req.Fields = nil
+	sr, err := ix.alias.SearchInContext(ctx, req)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	res.Total = sr.Total
+	var order []string
+	byDoc := map[string][]*search.DocumentMatch{}
+	for _, h := range sr.Hits {
+		doc := h.ID // a finding without a source document is its own group
+		if p, err := ix.lookup(ctx, h.ID); err == nil && p.DocumentID != "" && p.Kind != corpus.KindFinding {
+			doc = p.DocumentID
+		}
+		if _, ok := byDoc[doc]; !ok {
+			order = append(order, doc)
+		}
+		if len(byDoc[doc]) < r.GroupSize {
+			byDoc[doc] = append(byDoc[doc], h)
+		}
+	}
+	for i := r.From; i < len(order) && i < r.From+r.Size; i++ {
+		hits, err := ix.hits(ctx, byDoc[order[i]], q)
+		if err != nil {
+			return err
+		}
+		res.Groups = append(res.Groups, Group{Value: order[i], Count: len(byDoc[order[i]]), Hits: hits})
+	}
+	return nil
+}
+
+// searchByField counts hits per value of a facet field and shows each
+// value's top hits: "形式主义 by unit".
+func (ix *Index) searchByField(ctx context.Context, bq query.Query, q *Query, r Request, res *Result) error {
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req.AddFacet(r.GroupBy, bleve.NewFacetRequest(r.GroupBy, r.From+r.Size))
+	sr, err := ix.alias.SearchInContext(ctx, req)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	res.Total = sr.Total
+	counts := facetCounts(sr.Facets)[r.GroupBy]
+	for i := r.From; i < len(counts) && i < r.From+r.Size; i++ {
+		c := counts[i]
+		filter := query.NewTermQuery(c.Value)
+		filter.SetField(r.GroupBy)
+		gq := query.NewConjunctionQuery([]query.Query{bq, filter})
+		greq := bleve.NewSearchRequestOptions(gq, r.GroupSize, 0, false)
+		applySort(greq, r.Sort)
+		gr, err := ix.alias.SearchInContext(ctx, greq)
+		if err != nil {
+			return fmt.Errorf("search group %s: %w", c.Value, err)
+		}
+		hits, err := ix.hits(ctx, gr.Hits, q)
+		if err != nil {
+			return err
+		}
+		res.Groups = append(res.Groups, Group{Value: c.Value, Count: c.Count, Hits: hits})
+	}
+	return nil
+}
+
+func (ix *Index) lookup(ctx context.Context, id string) (*Passage, error) {
+	if ix.passages == nil {
+		return nil, fmt.Errorf("no passage source")
+	}
+	return ix.passages.Passage(ctx, id)
+}
+
+// hits turns bleve's matches into hits with text, snippet and highlights.
+func (ix *Index) hits(ctx context.Context, ms search.DocumentMatchCollection, q *Query) ([]Hit, error) {
+	terms := ix.highlightTerms(q)
+	out := make([]Hit, 0, len(ms))
+	for _, m := range ms {
+		h := Hit{Passage: Passage{ID: m.ID}, Score: m.Score}
+		if ix.passages != nil {
+			p, err := ix.passages.Passage(ctx, m.ID)
+			if err != nil && !errors.Is(err, corpus.ErrNotFound) {
+				return nil, fmt.Errorf("load hit %s: %w", m.ID, err)
+			}
+			if p != nil {
+				h.Passage = *p
+				h.Highlights = Highlight(h.Text, terms)
+				h.Snippet = Snippet(h.Text, h.Highlights, SnippetRunes)
+			}
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// highlightTerms returns the texts to mark: the query's positive terms and
+// their synonyms.
+func (ix *Index) highlightTerms(q *Query) []string {
+	var out []string
+	for _, t := range q.Terms() {
+		out = append(out, t)
+		out = append(out, ix.synonyms.Expand(t)...)
+	}
+	return out
+}
+
+// buildQuery turns a parsed query into a bleve query.
+func (ix *Index) buildQuery(q *Query) (query.Query, error) {
+	if q.IsEmpty() {
+		return query.NewMatchAllQuery(), nil
+	}
+	return ix.build(q.root)
+}
+
+func (ix *Index) build(n node) (query.Query, error) {
+	switch t := n.(type) {
+	case *termNode:
+		return ix.termQuery(t)
+	case *filterNode:
+		return filterQuery(ix.analyzer, t)
+	case *notNode:
+		x, err := ix.build(t.x)
+		if err != nil {
+			return nil, err
+		}
+		return query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{x}), nil
+	case *orNode:
+		var xs []query.Query
+		for _, c := range t.xs {
+			x, err := ix.build(c)
+			if err != nil {
+				return nil, err
+			}
+			xs = append(xs, x)
+		}
+		return query.NewDisjunctionQuery(xs), nil
+	case *andNode:
+		var must, mustNot []query.Query
+		for _, c := range t.xs {
+			if neg, ok := c.(*notNode); ok {
+				x, err := ix.build(neg.x)
+				if err != nil {
+					return nil, err
+				}
+				mustNot = append(mustNot, x)
+				continue
+			}
+			x, err := ix.build(c)
+			if err != nil {
+				return nil, err
+			}
+			must = append(must, x)
+		}
+		if len(must) == 0 {
+			must = []query.Query{query.NewMatchAllQuery()}
+		}
+		if len(mustNot) == 0 && len(must) == 1 {
+			return must[0], nil
+		}
+		return query.NewBooleanQuery(must, nil, mustNot), nil
+	}
+	return nil, fmt.Errorf("unknown query node %T", n)
+}
+
+// Boosts: a word-aligned match and a title match add to the score of the
+// exact character match every hit has; a synonym's match counts less than
+// the literal term's.
+const (
+	wordBoost    = 4.0
+	titleBoost   = 2.0
+	literalBoost = 3.0
+)
+
+// termQuery is one search term: the exact phrase decides whether a passage
+// matches; its words on the word field and the title rank; synonyms widen it.
+func (ix *Index) termQuery(t *termNode) (query.Query, error) {
+	if t.prefix {
+		return ix.prefixQuery(t)
+	}
+	base, err := ix.matchQuery(t.text)
+	if err != nil {
+		return nil, &QueryError{Pos: t.at + 1, Msg: err.Error()}
+	}
+	syns := ix.synonyms.Expand(t.text)
+	if t.phrase || len(syns) == 0 {
+		return base, nil
+	}
+	base.SetBoost(literalBoost)
+	alts := []query.Query{base}
+	for _, s := range syns {
+		q, err := ix.matchQuery(s)
+		if err != nil {
+			continue // a synonym with nothing searchable: skip it
+		}
+		alts = append(alts, q)
+	}
+	return query.NewDisjunctionQuery(alts), nil
+}
+
+// matchQuery is the exact phrase on the character fields, with the text's
+// words on the word and title fields as optional boosts.
+func (ix *Index) matchQuery(text string) (*query.BooleanQuery, error) {
+	must, err := PhraseQuery(text)
+	if err != nil {
+		return nil, err
+	}
+	var words, titles []query.Query
+	seen := map[string]bool{}
+	for _, w := range ix.analyzer.Words(text, QueryMode) {
+		if seen[w.Term] {
+			continue
+		}
+		seen[w.Term] = true
+		tq := query.NewTermQuery(w.Term)
+		tq.SetField(fieldTextWord)
+		words = append(words, tq)
+		ttq := query.NewTermQuery(w.Term)
+		ttq.SetField(fieldTitleWord)
+		titles = append(titles, ttq)
+	}
+	var should []query.Query
+	if len(words) > 0 {
+		wq := query.NewConjunctionQuery(words)
+		wq.SetBoost(wordBoost)
+		tq := query.NewConjunctionQuery(titles)
+		tq.SetBoost(titleBoost)
+		should = append(should, wq, tq)
+	}
+	return query.NewBooleanQuery([]query.Query{must}, should, nil), nil
+}
+
+// prefixQuery matches words beginning with the term, expanding the prefix
+// through the index's word dictionary with a cap.
+func (ix *Index) prefixQuery(t *termNode) (query.Query, error) {
+	prefix := NormalizeString(t.text)
+	ix.mu.Lock()
+	b := ix.live
+	ix.mu.Unlock()
+	dict, err := b.FieldDictPrefix(fieldTextWord, []byte(prefix))
+	if err != nil {
+		return nil, fmt.Errorf("expand %s*: %w", t.text, err)
+	}
+	defer dict.Close()
+	var terms []query.Query
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, fmt.Errorf("expand %s*: %w", t.text, err)
+		}
+		if e == nil {
+			break
+		}
+		if len(terms) == MaxPrefixTerms {
+			return nil, &QueryError{Pos: t.at + 1, Msg: fmt.Sprintf("more than %d words begin with %q; add characters before the *", MaxPrefixTerms, t.text)}
+		}
+		tq := query.NewTermQuery(e.Term)
+		tq.SetField(fieldTextWord)
+		terms = append(terms, tq)
+	}
+	if len(terms) == 0 {
+		return query.NewMatchNoneQuery(), nil
+	}
+	return query.NewDisjunctionQuery(terms), nil
+}
+
+// PhraseQuery returns the bleve query that matches exactly the passages
+// containing text as a substring (after normalisation, ignoring spaces), or
+// ErrNothingToSearch.
+func PhraseQuery(text string) (query.Query, error) {
+	return phraseOn(text, fieldTextBigram, fieldTextUnigram)
+}
+
+func phraseOn(text, bigramField, unigramField string) (query.Query, error) {
+	p, err := PhraseOf(text)
+	if err != nil {
+		return nil, err
+	}
+	if p.Unigram != "" {
+		q := query.NewTermQuery(p.Unigram)
+		q.SetField(unigramField)
+		return q, nil
+	}
+	if len(p.Bigrams) == 1 {
+		q := query.NewTermQuery(p.Bigrams[0])
+		q.SetField(bigramField)
+		return q, nil
+	}
+	return query.NewPhraseQuery(p.Bigrams, bigramField), nil
+}
+
+// filterQuery is a field:value filter.
+func filterQuery(a *Analyzer, f *filterNode) (query.Query, error) {
+	term := func(field, value string) query.Query {
+		q := query.NewTermQuery(value)
+		q.SetField(field)
+		return q
+	}
+	switch f.field {
+	case "unit":
+		return phraseOn(f.value, fieldUnitBigram, fieldUnitUni)
+	case "round":
+		q, err := phraseOn(f.value, fieldRoundBigram, fieldRoundBigram)
+		if err != nil {
+			return nil, &QueryError{Pos: f.at + 1, Msg: "a round needs at least two characters (第十轮)"}
+		}
+		return q, nil
+	case "category":
+		return term(fieldProblem, f.value), nil
+	case "kind":
+		return term(fieldKind, f.value), nil
+	case "status":
+		return term(fieldStatus, f.value), nil
+	case "focus":
+		return term(fieldFocus, f.value), nil
+	case "year":
+		return term(fieldYear, f.value), nil
+	case "edition":
+		return term(fieldEdition, f.value), nil
+	case "issuer":
+		return term(fieldIssuer, f.value), nil
+	case "title":
+		var qs []query.Query
+		for _, w := range a.Words(f.value, QueryMode) {
+			qs = append(qs, term(fieldTitleWord, w.Term))
+		}
+		if len(qs) == 0 {
+			return nil, &QueryError{Pos: f.at + 1, Msg: "nothing to search in this title"}
+		}
+		return query.NewConjunctionQuery(qs), nil
+	case "date":
+		t, incl := true, true
+		var from, to time.Time
+		if !f.from.IsZero() {
+			from = f.from
+		}
+		if !f.to.IsZero() {
+			to = f.to.Add(24*time.Hour - time.Second)
+		}
+		q := query.NewDateRangeInclusiveQuery(from, to, &t, &incl)
+		q.SetField(fieldDate)
+		return q, nil
+	}
+	return nil, fmt.Errorf("unknown filter field %q", f.field)
+}

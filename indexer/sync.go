@@ -1,0 +1,196 @@
+package indexer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/xuncha/xuncha/corpus"
+)
+
+// Source is the store as the index reads it: its change feed and the current
+// state of what changed.
+type Source interface {
+	Changes(ctx context.Context, after uint64, limit int) ([]corpus.Change, error)
+	GetDocument(ctx context.Context, id string) (*corpus.Document, error)
+	GetFinding(ctx context.Context, id string) (*corpus.Finding, error)
+	GetParagraph(ctx context.Context, id string) (*corpus.ParagraphRecord, error)
+}
+
+// StorePassages looks passages up in a store for showing hits.
+type StorePassages struct{ Store Source }
+
+// Passage returns the passage with the given ID: a paragraph (ID of the form
+// d…-pN) or a finding. It returns an error wrapping corpus.ErrNotFound for
+// an unknown ID.
+func (s StorePassages) Passage(ctx context.Context, id string) (*Passage, error) {
+	if strings.HasPrefix(id, "d") && strings.Contains(id, "-p") {
+		r, err := s.Store.GetParagraph(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		p := ParagraphPassage(r)
+		return &p, nil
+	}
+	f, err := s.Store.GetFinding(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p := FindingPassage(f)
+	return &p, nil
+}
+
+// SyncProgress reports a sync's progress after each batch.
+type SyncProgress struct {
+	AppliedSeq, LastSeq uint64
+	Passages            int
+}
+
+const (
+	changesPerRead    = 500
+	passagesPerCommit = 2000
+)
+
+// Sync applies the store's changes that the index has not applied yet, in
+// batches, recording after each batch the sequence it reached, so that a
+// process killed at any moment resumes where it stopped. It returns how many
+// changes it applied.
+func (ix *Index) Sync(ctx context.Context, src Source, progress func(SyncProgress)) (int, error) {
+	ix.syncMu.Lock()
+	defer ix.syncMu.Unlock()
+	ix.mu.Lock()
+	b := ix.live
+	ix.mu.Unlock()
+	return syncInto(ctx, b, ix.analyzer, src, progress)
+}
+
+// syncInto applies changes to one bleve index.
+func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progress func(SyncProgress)) (int, error) {
+	applied := 0
+	seq, err := appliedSeq(b)
+	if err != nil {
+		return 0, fmt.Errorf("sync: %w", err)
+	}
+	total := 0
+	for {
+		changes, err := src.Changes(ctx, seq, changesPerRead)
+		if err != nil {
+			return applied, fmt.Errorf("sync: %w", err)
+		}
+		if len(changes) == 0 {
+			return applied, nil
+		}
+		var (
+			ps      []Passage
+			deletes []string
+		)
+		flush := func(upTo uint64) error {
+			if err := applyTo(ctx, b, a, ps, deletes, upTo); err != nil {
+				return fmt.Errorf("sync: %w", err)
+			}
+			total += len(ps)
+			ps, deletes, seq = nil, nil, upTo
+			if progress != nil {
+				progress(SyncProgress{AppliedSeq: upTo, LastSeq: changes[len(changes)-1].Seq, Passages: total})
+			}
+			return nil
+		}
+		for _, c := range changes {
+			add, del, err := changePassages(ctx, b, src, c)
+			if err != nil {
+				return applied, fmt.Errorf("sync change %d: %w", c.Seq, err)
+			}
+			ps, deletes = append(ps, add...), append(deletes, del...)
+			applied++
+			if len(ps) >= passagesPerCommit {
+				if err := flush(c.Seq); err != nil {
+					return applied, err
+				}
+			}
+		}
+		if err := flush(changes[len(changes)-1].Seq); err != nil {
+			return applied, err
+		}
+	}
+}
+
+// changePassages returns what one change means for the index: passages to
+// (re)index and IDs to delete. An entity deleted since the change was
+// recorded is skipped; its delete change follows.
+func changePassages(ctx context.Context, b bleve.Index, src Source, c corpus.Change) ([]Passage, []string, error) {
+	switch {
+	case c.Entity == corpus.EntityDocument && c.Op == corpus.OpPut:
+		d, err := src.GetDocument(ctx, c.ID)
+		if errors.Is(err, corpus.ErrNotFound) {
+			return nil, nil, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return PassagesOf(d), nil, nil
+	case c.Entity == corpus.EntityDocument && c.Op == corpus.OpDelete:
+		ids, err := documentPassageIDs(ctx, b, c.ID)
+		return nil, ids, err
+	case c.Entity == corpus.EntityFinding && c.Op == corpus.OpPut:
+		f, err := src.GetFinding(ctx, c.ID)
+		if errors.Is(err, corpus.ErrNotFound) {
+			return nil, nil, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return []Passage{FindingPassage(f)}, nil, nil
+	case c.Entity == corpus.EntityFinding && c.Op == corpus.OpDelete:
+		return nil, []string{c.ID}, nil
+	}
+	return nil, nil, fmt.Errorf("unknown change %s %s", c.Op, c.Entity)
+}
+
+// Reindex builds a fresh index generation from the whole change feed beside
+// the live one, catches it up, and swaps it in atomically: searches keep
+// being answered by the old generation until the swap, and by the new one
+// after it. The old generation is then deleted.
+func (ix *Index) Reindex(ctx context.Context, src Source, progress func(SyncProgress)) error {
+	ix.mu.Lock()
+	gen := ix.gen + 1
+	ix.mu.Unlock()
+	path := ix.genDir(gen)
+	nb, err := createGeneration(path, ix.analyzer)
+	if err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	fail := func(err error) error {
+		nb.Close()
+		os.RemoveAll(path)
+		return fmt.Errorf("reindex: %w", err)
+	}
+	if _, err := syncInto(ctx, nb, ix.analyzer, src, progress); err != nil {
+		return fail(err)
+	}
+	// Catch up with what was written meanwhile, holding off other syncs,
+	// then swap.
+	ix.syncMu.Lock()
+	defer ix.syncMu.Unlock()
+	if _, err := syncInto(ctx, nb, ix.analyzer, src, progress); err != nil {
+		return fail(err)
+	}
+	if err := writeCurrent(ix.dir, gen); err != nil {
+		return fail(err)
+	}
+	ix.mu.Lock()
+	old, oldGen := ix.live, ix.gen
+	ix.alias.Swap([]bleve.Index{nb}, []bleve.Index{old})
+	ix.live, ix.gen = nb, gen
+	ix.mu.Unlock()
+	if err := old.Close(); err != nil {
+		return fmt.Errorf("reindex: close old generation: %w", err)
+	}
+	if err := os.RemoveAll(ix.genDir(oldGen)); err != nil {
+		return fmt.Errorf("reindex: remove old generation: %w", err)
+	}
+	return nil
+}
