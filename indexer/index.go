@@ -71,6 +71,7 @@ type Index struct {
 	mu     sync.Mutex // guards live, gen, and swaps
 	live   bleve.Index
 	gen    int
+	closed bool
 }
 
 // Open opens the index in dir, creating it if there is none. It returns an
@@ -188,10 +189,14 @@ func writeCurrent(dir string, gen int) error {
 	return os.Rename(tmp, filepath.Join(dir, "CURRENT"))
 }
 
-// Close closes the index.
+// Close closes the index. Closing it again does nothing.
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
 	return ix.live.Close()
 }
 
@@ -263,6 +268,19 @@ func passageDocument(p *Passage, bigram, unigram, word analysis.Analyzer) *docum
 	doc.AddField(document.NewTextFieldCustom(fieldTextBigram, nil, text, bigramOptions, bigram))
 	doc.AddField(document.NewTextFieldCustom(fieldTextUnigram, nil, text, unigramOptions, unigram))
 	doc.AddField(document.NewTextFieldCustom(fieldTextWord, nil, text, wordOptions, word))
+	// A finding (or a notice's case) is also found by its unit and problem
+	// types, even where its text does not name them: they are further
+	// values of the text fields, at their own array positions, so that no
+	// phrase runs from one into another.
+	for k, extra := range append([]string{p.Unit}, p.Problems...) {
+		if extra == "" {
+			continue
+		}
+		pos, v := []uint64{uint64(k + 1)}, []byte(extra)
+		doc.AddField(document.NewTextFieldCustom(fieldTextBigram, pos, v, bigramOptions, bigram))
+		doc.AddField(document.NewTextFieldCustom(fieldTextUnigram, pos, v, unigramOptions, unigram))
+		doc.AddField(document.NewTextFieldCustom(fieldTextWord, pos, v, wordOptions, word))
+	}
 	if p.Title != "" {
 		doc.AddField(document.NewTextFieldCustom(fieldTitleWord, nil, []byte(p.Title), wordOptions, word))
 	}

@@ -5,6 +5,7 @@ import (
 
 	"errors"
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -168,4 +169,26 @@ func phraseIDs(t testing.TB, ix *Index, text string, limit int) ([]string, uint6
 		ids[i] = h.ID
 	}
 	return ids, res.Total
+}
+
+// allIDs returns every passage ID in the index.
+func allIDs(t testing.TB, ix *Index) ([]string, uint64) {
+	t.Helper()
+	var ids []string
+	var total uint64
+	for from := 0; ; from += 5000 {
+		req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 5000, from, false)
+		req.SortBy([]string{"_id"})
+		res, err := ix.alias.Search(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total = res.Total
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		if len(res.Hits) < 5000 {
+			return ids, total
+		}
+	}
 }

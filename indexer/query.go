@@ -313,6 +313,9 @@ func (p *parser) parseUnit(depth int) (node, error) {
 		return p.term(text, true, false, start)
 	}
 	word := p.word()
+	if word == "OR" {
+		return nil, p.errf(start, "OR needs a term before it")
+	}
 	// field:value
 	if k := strings.IndexAny(word, ":："); k > 0 {
 		if field, ok := queryFields[strings.ToLower(word[:k])]; ok {

@@ -1,0 +1,107 @@
+package indexer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuncha/xuncha/corpus"
+)
+
+// loadSearchFixture indexes testdata/search/passages.jsonl.
+func loadSearchFixture(t *testing.T) *Index {
+	t.Helper()
+	f, err := os.Open("testdata/search/passages.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ps []Passage
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r struct {
+			ID, Kind, Title, Text, Unit, Round, Status, Date, Edition string
+			Problems                                                  []string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		d, err := time.Parse("2006-01-02", r.Date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, Passage{ID: r.ID, Kind: corpus.Kind(r.Kind), Title: r.Title, Text: r.Text, Unit: r.Unit,
+			Round: r.Round, Status: r.Status, Date: d, Edition: r.Edition, Problems: r.Problems})
+	}
+	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if err := ix.Add(context.Background(), ps); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// TestSearchRegression runs testdata/search/queries.txt.
+func TestSearchRegression(t *testing.T) {
+	ix := loadSearchFixture(t)
+	f, err := os.Open("testdata/search/queries.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for line := 1; sc.Scan(); line++ {
+		l := sc.Text()
+		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		op, rest, _ := strings.Cut(l, " ")
+		q, ids, ok := strings.Cut(rest, "\t")
+		if !ok || (op != "=" && op != "~" && op != "^") {
+			t.Fatalf("queries.txt line %d: malformed %q", line, l)
+		}
+		want := strings.Fields(ids)
+		res, err := ix.Search(context.Background(), Request{Query: q, Size: 100})
+		if err != nil {
+			t.Errorf("line %d %q: %v", line, q, err)
+			continue
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+		}
+		n++
+		switch op {
+		case "=":
+			if !slices.Equal(got, want) {
+				t.Errorf("line %d %q: got %v, want exactly %v", line, q, got, want)
+			}
+		case "^":
+			if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
+				t.Errorf("line %d %q: got %v, want it to start with %v", line, q, got, want)
+			}
+		case "~":
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("line %d %q: got %v, want %v (any order)", line, q, got, want)
+			}
+		}
+		if int(res.Total) != len(res.Hits) {
+			t.Errorf("line %d %q: total %d but %d hits", line, q, res.Total, len(res.Hits))
+		}
+	}
+	if n < 30 {
+		t.Errorf("only %d queries ran", n)
+	}
+}
