@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -72,6 +73,8 @@ type Index struct {
 	live   bleve.Index
 	gen    int
 	closed bool
+
+	suggest atomic.Pointer[suggester]
 }
 
 // Open opens the index in dir, creating it if there is none. It returns an

@@ -1,0 +1,139 @@
+package indexer
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuncha/xuncha/corpus"
+	"github.com/xuncha/xuncha/internal/sharedcorpus"
+)
+
+// queryMix is the fixed query mix of the benchmarks: 40 single terms and 10
+// two-term conjunctions over the laws (as in MEASUREMENTS.md), then phrases,
+// filters and a one-character query.
+var queryMix = []string{
+	"形式主义", "国家工作人员", "行政处罚", "和解", "人民", "抚养费", "土地承包经营权", "人民法院", "行政诉讼", "国家赔偿",
+	"监察机关", "违法所得", "罚款", "公职人员", "劳动合同", "知识产权", "环境保护", "消费者", "未成年人", "食品安全",
+	"税收", "许可证", "证券", "检察院", "仲裁", "拘留", "没收", "滥用职权", "玩忽职守", "受贿",
+	"贪污", "挪用公款", "社会保险", "安全生产", "个人信息", "数据安全", "网络安全", "著作权", "商标", "专利",
+	"行政处罚 罚款", "人民法院 判决", "劳动合同 解除", "国家赔偿 请求", "土地 承包", "未成年人 保护", "食品 安全", "公职人员 处分", "监察 调查", "合同 违约",
+	`"依照本法规定"`, `"构成犯罪的"`, `"县级以上人民政府"`, "人", "处罚 -罚款", "罚款 OR 拘留",
+}
+
+// benchLawsIndex imports every stride-th law file into a store and syncs an
+// index from it, reporting the rebuild figures.
+func benchLawsIndex(b *testing.B, stride int) (*Index, *corpus.BoltStore, float64) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	files := sharedcorpus.Files(b, ".md", "corpus", "laws")
+	var sample []string
+	for i := 0; i < len(files); i += stride {
+		sample = append(sample, files[i])
+	}
+	s, err := corpus.OpenBolt(ctx, filepath.Join(dir, "store.db"), corpus.StoreOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	t0 := time.Now()
+	sum, err := corpus.ImportFiles(ctx, s, sample, corpus.ParseOptions{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	importSecs := time.Since(t0).Seconds()
+	var textBytes int64
+	paragraphs := 0
+	s.EachDocument(ctx, func(d *corpus.Document) error {
+		for _, p := range d.Paragraphs() {
+			textBytes += int64(len(p.Text))
+			paragraphs++
+		}
+		return nil
+	})
+	ix, err := Open(ctx, filepath.Join(dir, "index"), testAnalyzer(b), Options{Passages: StorePassages{s}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ix.Close() })
+	t1 := time.Now()
+	if _, err := ix.Sync(ctx, s, nil); err != nil {
+		b.Fatal(err)
+	}
+	secs := time.Since(t1).Seconds()
+	b.ReportMetric(float64(sum.Imported)/importSecs, "files-imported/s")
+	b.ReportMetric(float64(paragraphs)/secs, "paragraphs-indexed/s")
+	b.ReportMetric(float64(textBytes)/secs/1e6, "MB-indexed/s")
+	b.ReportMetric(float64(dirSize(b, filepath.Join(dir, "index")))/float64(textBytes), "index-bytes/text-byte")
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(float64(paragraphs), "paragraphs")
+	return ix, s, secs
+}
+
+// peakRSS returns the process's peak resident set size in bytes (Linux), 0
+// elsewhere.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func stride() int {
+	if v := os.Getenv("XUNCHA_BENCH_STRIDE"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 10
+}
+
+// BenchmarkRebuildLaws: import laws into the store, then build the index
+// from it (XUNCHA_BENCH_STRIDE=1 for all 3,502 files).
+func BenchmarkRebuildLaws(b *testing.B) {
+	for range b.N {
+		benchLawsIndex(b, stride())
+	}
+}
+
+// BenchmarkQueryLaws runs the query mix against a laws index, with
+// highlighting (passages read from the store), and reports latency
+// percentiles; facets on every fifth query.
+func BenchmarkQueryLaws(b *testing.B) {
+	ix, _, _ := benchLawsIndex(b, stride())
+	runtime.GC()
+	ctx := context.Background()
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		q := queryMix[i%len(queryMix)]
+		t0 := time.Now()
+		res, err := ix.Search(ctx, Request{Query: q, Facets: i%5 == 0})
+		if err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+		lat = append(lat, time.Since(t0))
+		if res.Total > 0 && res.Hits[0].Snippet == "" {
+			b.Fatalf("%s: hit without snippet", q)
+		}
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.5), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
+}
