@@ -1,0 +1,174 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/xuncha/xuncha/corpus"
+)
+
+// listDocuments: GET /api/v1/documents?q=&kind=&size=&from= — documents whose
+// passages match q (all documents without q), best first.
+func (s *Server) listDocuments(c echo.Context) error {
+	q := filterQuery(c, c.QueryParam("q"), [][2]string{{"kind", "类型"}, {"year", "年份"}})
+	req, err := searchRequest(c, q)
+	if err != nil {
+		return err
+	}
+	req.GroupBy, req.GroupSize = "document", 1
+	res, err := s.opts.Index.Search(c.Request().Context(), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, searchResponse(res))
+}
+
+// getDocument: GET /api/v1/documents/:id — the document with its sections
+// and paragraphs.
+func (s *Server) getDocument(c echo.Context) error {
+	d, err := s.opts.Store.GetDocument(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// deleteDocument: DELETE /api/v1/documents/:id
+func (s *Server) deleteDocument(c echo.Context) error {
+	if err := s.opts.Store.Delete(c.Request().Context(), corpus.EntityDocument, c.Param("id"), who(c)); err != nil {
+		return err
+	}
+	s.opts.Changed()
+	return c.NoContent(http.StatusNoContent)
+}
+
+// Task is a background import.
+type Task struct {
+	mu       sync.Mutex
+	ID       string              `json:"id"`
+	State    string              `json:"state"` // running, done
+	Total    int                 `json:"total"`
+	Done     int                 `json:"done"`
+	Imported int                 `json:"imported"`
+	Skipped  int                 `json:"skipped_duplicates"`
+	Rejected int                 `json:"rejected"`
+	Results  []corpus.FileResult `json:"results"`
+}
+
+func (t *Task) snapshot() Task {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return Task{ID: t.ID, State: t.State, Total: t.Total, Done: t.Done, Imported: t.Imported, Skipped: t.Skipped,
+		Rejected: t.Rejected, Results: append([]corpus.FileResult{}, t.Results...)}
+}
+
+// uploadDocuments: POST /api/v1/documents (multipart, one or more "file"
+// parts) — starts an import task and answers 202 with it.
+func (s *Server) uploadDocuments(c echo.Context) error {
+	form, err := c.MultipartForm()
+	if err != nil {
+		return errBadRequest("expected a multipart form with file parts: %v", err)
+	}
+	files := form.File["file"]
+	if len(files) == 0 {
+		return errBadRequest("no file parts named \"file\" in the upload")
+	}
+	dir, err := os.MkdirTemp("", "xuncha-upload-")
+	if err != nil {
+		return err
+	}
+	var paths []string
+	for i, fh := range files {
+		p, err := saveUpload(dir, i, fh)
+		if err != nil {
+			os.RemoveAll(dir)
+			return err
+		}
+		paths = append(paths, p)
+	}
+	t := s.tasks.add(len(paths))
+	opts := s.opts.Parse
+	opts.Who = who(c)
+	go s.runImport(t, dir, paths, opts)
+	return c.JSON(http.StatusAccepted, t.snapshot())
+}
+
+// saveUpload writes one uploaded file under dir, keeping only the base of
+// its name (a name like ../../x cannot escape dir).
+func saveUpload(dir string, i int, fh *multipart.FileHeader) (string, error) {
+	name := filepath.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
+	if name == "." || name == "/" || name == "" || strings.HasPrefix(name, ".") {
+		name = fmt.Sprintf("upload-%d", i)
+	}
+	p := filepath.Join(dir, fmt.Sprintf("%03d-%s", i, name))
+	src, err := fh.Open()
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	dst, err := os.Create(p)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return "", err
+	}
+	return p, dst.Close()
+}
+
+func (s *Server) runImport(t *Task, dir string, paths []string, opts corpus.ParseOptions) {
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	_, err := corpus.ImportFiles(ctx, s.opts.Store, paths, opts, func(r corpus.FileResult) {
+		r.Path = strings.SplitN(filepath.Base(r.Path), "-", 2)[1] // the uploaded name
+		t.mu.Lock()
+		t.Done++
+		switch r.Outcome {
+		case corpus.Imported:
+			t.Imported++
+		case corpus.Duplicate:
+			t.Skipped++
+		default:
+			t.Rejected++
+		}
+		t.Results = append(t.Results, r)
+		t.mu.Unlock()
+		s.opts.Changed()
+	})
+	if err != nil {
+		s.opts.Logger.Error("import task", "task", t.ID, "err", err)
+	}
+	t.mu.Lock()
+	t.State = "done"
+	t.mu.Unlock()
+}
+
+func (l *taskList) add(total int) *Task {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n++
+	t := &Task{ID: fmt.Sprintf("task-%d", l.n), State: "running", Total: total, Results: []corpus.FileResult{}}
+	l.tasks[t.ID] = t
+	return t
+}
+
+// getTask: GET /api/v1/tasks/:id — an import's progress and results.
+func (s *Server) getTask(c echo.Context) error {
+	s.tasks.mu.Lock()
+	t, ok := s.tasks.tasks[c.Param("id")]
+	s.tasks.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("task %s: %w", c.Param("id"), corpus.ErrNotFound)
+	}
+	return c.JSON(http.StatusOK, t.snapshot())
+}
