@@ -66,6 +66,9 @@ type SearchResponse struct {
 	Groups []GroupJSON            `json:"groups,omitempty"`
 }
 
+// HitFromIndex converts an index hit to its JSON form.
+func HitFromIndex(h indexer.Hit) HitJSON { return hitJSON(h) }
+
 func hitJSON(h indexer.Hit) HitJSON {
 	out := HitJSON{
 		ID: h.ID, DocumentID: h.DocumentID, Kind: string(h.Kind), KindLabel: corpus.KindLabel(h.Kind), Title: h.Title,

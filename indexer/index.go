@@ -298,9 +298,14 @@ func passageDocument(p *Passage, bigram, unigram, word analysis.Analyzer) *docum
 		doc.AddField(document.NewTextFieldCustom(fieldRoundBigram, nil, []byte(p.Round), bigramOptions, bigram))
 	}
 	kw := func(name, value string, pos uint64) {
-		if value != "" {
-			doc.AddField(document.NewTextFieldWithIndexingOptions(name, []uint64{pos}, []byte(value), keywordOptions))
+		if value == "" {
+			return
 		}
+		opts := keywordOptions
+		if isFacet(name) {
+			opts = facetOptions
+		}
+		doc.AddField(document.NewTextFieldWithIndexingOptions(name, []uint64{pos}, []byte(value), opts))
 	}
 	kw(fieldKind, string(p.Kind), 0)
 	kw(fieldUnit, p.Unit, 0)

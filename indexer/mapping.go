@@ -43,12 +43,23 @@ const (
 	bigramOptions  = index.IndexField | index.IncludeTermVectors | index.SkipFreqNorm
 	unigramOptions = index.IndexField | index.SkipFreqNorm
 	wordOptions    = index.IndexField
-	keywordOptions = index.IndexField | index.DocValues | index.SkipFreqNorm
+	facetOptions   = index.IndexField | index.DocValues | index.SkipFreqNorm
+	keywordOptions = index.IndexField | index.SkipFreqNorm
 	dateOptions    = index.IndexField | index.DocValues
 )
 
-// keywordFields are indexed whole, for filters and facets.
+// keywordFields are indexed whole, for filters; those that are facets also
+// keep doc values, which facet counting and grouping read.
 var keywordFields = []string{fieldKind, fieldUnit, fieldFocus, fieldProblem, fieldRound, fieldStatus, fieldYear, fieldIssuer, fieldDocument, fieldWork, fieldEdition, fieldSample}
+
+func isFacet(field string) bool {
+	for _, f := range []string{fieldUnit, fieldKind, fieldFocus, fieldProblem, fieldYear, fieldRound, fieldStatus} {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
 
 // newMapping returns the explicit index mapping: nothing dynamic, nothing
 // indexed or stored that is not named here, BM25 scoring. Documents are
@@ -75,7 +86,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(fieldRoundBigram, text(BigramAnalyzerName, true))
 	for _, name := range keywordFields {
 		f := text(keyword.Name, false)
-		f.DocValues = true
+		f.DocValues = isFacet(name)
 		doc.AddFieldMappingsAt(name, f)
 	}
 	date := mapping.NewDateTimeFieldMapping()

@@ -5,14 +5,19 @@
   const q = document.getElementById("q");
   const status = document.getElementById("status");
   const results = document.getElementById("results");
+  const token = document.getElementById("token");
+  token.value = localStorage.getItem("xuncha.token") || "";
+  token.addEventListener("change", () => localStorage.setItem("xuncha.token", token.value.trim()));
 
   async function run(query) {
     status.textContent = "搜索中…";
     results.replaceChildren();
-    const res = await fetch("/api/v1/search?q=" + encodeURIComponent(query) + "&size=20");
+    const headers = token.value.trim() ? { Authorization: "Bearer " + token.value.trim() } : {};
+    const res = await fetch("/api/v1/search?q=" + encodeURIComponent(query) + "&size=20", { headers });
     const body = await res.json();
     if (!res.ok) {
       status.textContent = body.error ? body.error.message : "出错了";
+      if (res.status === 401) document.getElementById("tokenbox").open = true;
       return;
     }
     status.textContent = "共 " + body.total + " 条结果（" + body.took_ms + " 毫秒）";

@@ -34,11 +34,19 @@ func (e usageError) Error() string { return e.msg }
 const usage = `xuncha — 巡察知识库: search for inspection findings, regulations and speeches
 
 Usage:
+  xuncha serve [flags]          the HTTP service (loads the demo corpus into an empty data directory)
+  xuncha import [flags] PATH…   import files and directories (txt, md, html, docx, pdf; jsonl, csv, xlsx ledgers)
+  xuncha search [flags] QUERY…  search from the terminal (--json for scripts)
+  xuncha reindex [flags]        rebuild the index from the store, beside the live one
+  xuncha token create NAME ROLE | list | revoke ID
+                                API tokens (roles: reader, editor, admin)
+  xuncha stats [flags]          counts and versions
   xuncha analyze [--mode=segment|words|index|bigrams] [--user-dict=FILE] TEXT...
                       show how TEXT is normalised and cut (reads stdin without TEXT)
   xuncha version      print the version of xuncha and of its analysis
 
-Run 'xuncha COMMAND -h' for a command's flags.
+Run 'xuncha COMMAND -h' for a command's flags. Every flag also comes from an
+XUNCHA_* environment variable or a JSON --config file (see README).
 `
 
 // run is the whole program: it parses args and runs one command, writing to
@@ -49,6 +57,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return usageError{"no command given"}
 	}
 	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], stdout, stderr)
+	case "search":
+		return runSearch(ctx, args[1:], stdout, stderr)
+	case "reindex":
+		return runReindex(ctx, args[1:], stdout, stderr)
+	case "token":
+		return runToken(ctx, args[1:], stdout, stderr)
+	case "stats":
+		return runStats(ctx, args[1:], stdout, stderr)
+	case "pdf-extract":
+		return runPDFExtract(ctx, stdin, stdout)
 	case "analyze":
 		return runAnalyze(ctx, args[1:], stdin, stdout, stderr)
 	case "version":

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary stand in for xuncha as the PDF child.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "pdf-extract" {
+		if err := runPDFExtract(context.Background(), os.Stdin, os.Stdout); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// lineWriter passes each complete line written to it into a channel.
+type lineWriter struct {
+	lines chan string
+	buf   bytes.Buffer
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf.Write(p)
+	for {
+		line, err := w.buf.ReadString('\n')
+		if err != nil {
+			w.buf.WriteString(line)
+			return len(p), nil
+		}
+		w.lines <- strings.TrimRight(line, "\n")
+	}
+}
+
+// TestServeEndToEnd runs the whole program: serve on port 0 over an empty
+// data directory (demo corpus loaded, first token printed), upload a file,
+// search it, shut down cleanly.
+func TestServeEndToEnd(t *testing.T) {
+	t.Setenv("XUNCHA_DATA", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &lineWriter{lines: make(chan string, 100)}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), out, io.Discard)
+	}()
+
+	var base, token string
+	timeout := time.After(30 * time.Second)
+	for base == "" {
+		select {
+		case line := <-out.lines:
+			if m := regexp.MustCompile(`xct_[A-Za-z0-9_-]+`).FindString(line); m != "" {
+				token = m
+			}
+			if a, ok := strings.CutPrefix(line, "xuncha listening on "); ok {
+				base = a
+			}
+		case err := <-done:
+			t.Fatalf("serve stopped: %v", err)
+		case <-timeout:
+			t.Fatal("serve did not start")
+		}
+	}
+	if token == "" {
+		t.Fatal("no first admin token printed")
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	call := func(method, path string, body io.Reader, contentType string) (int, []byte) {
+		req, _ := http.NewRequest(method, base+path, body)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if status, _ := call("GET", "/readyz", nil, ""); status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("never ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	part, _ := w.CreateFormFile("file", "端到端测试通知.txt")
+	part.Write([]byte("端到端测试通知\n全区开展端到端核查工作。"))
+	w.Close()
+	status, body := call("POST", "/api/v1/documents", &buf, w.FormDataContentType())
+	if status != 202 {
+		t.Fatalf("upload: %d %s", status, body)
+	}
+	var found bool
+	for deadline := time.Now().Add(20 * time.Second); !found && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		_, body = call("GET", "/api/v1/search?q=端到端核查", nil, "")
+		found = strings.Contains(string(body), "端到端测试通知")
+	}
+	if !found {
+		t.Fatalf("uploaded file not found by search: %s", body)
+	}
+	status, body = call("GET", "/api/v1/search?q=形式主义&group_by=unit", nil, "")
+	var res struct{ Groups []struct{ Value string } }
+	if status != 200 || json.Unmarshal(body, &res) != nil || len(res.Groups) == 0 {
+		t.Errorf("grouped search over the demo: %d %s", status, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v after a clean shutdown", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
+
+func TestConfigErrorsNameTheSetting(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"addr": "127.0.0.1:8080", "colour": "red"}`), 0o600)
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--addr", "nonsense"}, nil, "addr"},
+		{[]string{"--max-upload", "-5"}, nil, "max-upload"},
+		{[]string{"--log-level", "loud"}, nil, "log-level"},
+		{nil, map[string]string{"XUNCHA_RATE": "fast"}, "XUNCHA_RATE"},
+		{nil, map[string]string{"XUNCHA_READ_TIMEOUT": "-1s"}, "XUNCHA_READ_TIMEOUT"},
+		{[]string{"--config", bad}, nil, `unknown setting "colour"`},
+		{[]string{"--config", filepath.Join(dir, "missing.json")}, nil, "config file"},
+		{[]string{"--user-dict", filepath.Join(dir, "nope.txt")}, nil, "user-dict"},
+	}
+	for _, tt := range tests {
+		env := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
+		_, _, err := loadConfig("serve", tt.args, env, io.Discard, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v %v: %v, want an error naming %s", tt.args, tt.env, err, tt.want)
+		}
+	}
+	// Precedence: flag over environment over file over default.
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`{"addr": "127.0.0.1:1", "rate": 7, "burst": 9}`), 0o600)
+	env := func(k string) (string, bool) {
+		if k == "XUNCHA_ADDR" {
+			return "127.0.0.1:2", true
+		}
+		return "", false
+	}
+	c, _, err := loadConfig("serve", []string{"--config", good, "--burst", "11"}, env, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:2" || c.RatePerSecond != 7 || c.Burst != 11 || c.DataDir != "data" {
+		t.Errorf("precedence: %+v", c)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"analyze", "--mode=nope", "x"}, {"serve", "extra-arg"}} {
+		err := run(context.Background(), args, strings.NewReader(""), io.Discard, io.Discard)
+		var u usageError
+		if !errors.As(err, &u) {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestImportAndSearchCLI(t *testing.T) {
+	t.Setenv("XUNCHA_DATA", t.TempDir())
+	t.Setenv("XUNCHA_NO_DEMO", "true")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "规定.md"), []byte("# 关于规范公务接待的规定\n\n第一条 严禁超标准接待。\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "坏文件.docx"), []byte("not a zip"), 0o600)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"import", dir}, strings.NewReader(""), &out, io.Discard); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "imported 1, skipped as duplicates 0, rejected 1") || !strings.Contains(out.String(), "坏文件.docx") {
+		t.Errorf("import summary:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"search", "--json", "超标准接待"}, strings.NewReader(""), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Total int
+		Hits  []struct{ Title, Snippet string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Total != 1 || !strings.Contains(res.Hits[0].Snippet, "<mark>超标准接待</mark>") {
+		t.Errorf("search --json: %v\n%s", err, out.String())
+	}
+}

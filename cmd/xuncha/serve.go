@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/xuncha/xuncha/api"
+	"github.com/xuncha/xuncha/corpus"
+	"github.com/xuncha/xuncha/corpus/demo"
+)
+
+// runServe runs the HTTP service until ctx is cancelled. On an empty data
+// directory it loads the embedded demo corpus first and prints a first admin
+// token.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, rest, err := loadConfig("serve", args, os.LookupEnv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("serve: unexpected argument %q", rest[0])}
+	}
+	log := newLogger(cfg, stderr)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer a.close()
+	if err := a.firstRun(ctx, stdout); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	audit, err := os.OpenFile(filepath.Join(cfg.DataDir, "audit.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("serve: audit log: %w", err)
+	}
+	defer audit.Close()
+
+	var ready atomic.Bool
+	notify := make(chan struct{}, 1)
+	srv := api.New(api.Options{
+		Store: a.store, Index: a.index, Parse: a.parse, Logger: log,
+		Audit:       slog.New(slog.NewJSONHandler(audit, nil)),
+		PublicReads: cfg.PublicReads, MaxUploadBytes: cfg.MaxUploadBytes, CORSOrigins: cfg.CORSOrigins,
+		RatePerSecond: cfg.RatePerSecond, Burst: cfg.Burst, Version: version,
+		Changed: func() {
+			select {
+			case notify <- struct{}{}:
+			default:
+			}
+		},
+		Ready: ready.Load,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: --addr %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "xuncha listening on http://%s\n", ln.Addr())
+
+	// The index follows the store: at once, after every write, and every
+	// few seconds in case another process wrote.
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			start := time.Now()
+			n, err := a.sync(loopCtx, nil)
+			switch {
+			case errors.Is(err, context.Canceled):
+				return
+			case err != nil:
+				log.Error("index sync", "err", err)
+			case n > 0:
+				log.Info("index synced", "changes", n, "took", time.Since(start).Round(time.Millisecond))
+			}
+			if !ready.Load() && a.caughtUp(loopCtx) {
+				ready.Store(true)
+				log.Info("ready")
+			}
+			select {
+			case <-loopCtx.Done():
+				return
+			case <-notify:
+			case <-time.After(3 * time.Second):
+			}
+		}
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		stopLoop()
+		wg.Wait()
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = hs.Shutdown(shutdownCtx)
+	stopLoop()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}
+
+// firstRun loads the demo corpus into an empty store and makes a first
+// admin token, printed once.
+func (a *app) firstRun(ctx context.Context, stdout io.Writer) error {
+	seq, err := a.store.LastSeq(ctx)
+	if err != nil || seq > 0 {
+		return err
+	}
+	tokens, err := a.store.ListTokens(ctx)
+	if err != nil {
+		return err
+	}
+	if !a.cfg.NoDemo {
+		sum, err := demo.Load(ctx, a.store, a.parse)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "empty data directory: loaded the demo corpus (%d documents, %d findings, the ledger marked 示例数据)\n", sum.Documents, sum.Findings)
+	}
+	if len(tokens) == 0 {
+		secret, _, err := a.store.CreateToken(ctx, "first-admin", corpus.RoleAdmin)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "first admin token (shown once; 'xuncha token create' makes more): %s\n", secret)
+	}
+	return nil
+}
