@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -322,11 +321,13 @@ func passageDocument(p *Passage, bigram, unigram, word analysis.Analyzer) *docum
 	if p.Sample {
 		kw(fieldSample, "true", 0)
 	}
+	// Dates as three keywords (year, month, day) rather than bleve's
+	// datetime, which indexes 16 prefix-coded terms per value; a range
+	// query is decomposed into whole years, whole months and single days.
 	if !p.Date.IsZero() {
 		kw(fieldYear, strconv.Itoa(p.Date.Year()), 0)
-		if f, err := document.NewDateTimeFieldWithIndexingOptions(fieldDate, nil, p.Date, time.RFC3339, dateOptions); err == nil {
-			doc.AddField(f)
-		}
+		kw(fieldMonth, p.Date.Format("2006-01"), 0)
+		kw(fieldDate, p.Date.Format("2006-01-02"), 0)
 	}
 	return doc
 }

@@ -27,7 +27,8 @@ const (
 	fieldRound    = "round"
 	fieldStatus   = "status"
 	fieldYear     = "year"
-	fieldDate     = "date"
+	fieldMonth    = "month"
+	fieldDate     = "date" // the day, 2006-01-02: sorts as it reads
 	fieldIssuer   = "issuer"
 	fieldDocument = "doc"
 	fieldWork     = "work"
@@ -45,15 +46,14 @@ const (
 	wordOptions    = index.IndexField
 	facetOptions   = index.IndexField | index.DocValues | index.SkipFreqNorm
 	keywordOptions = index.IndexField | index.SkipFreqNorm
-	dateOptions    = index.IndexField | index.DocValues
 )
 
 // keywordFields are indexed whole, for filters; those that are facets also
 // keep doc values, which facet counting and grouping read.
-var keywordFields = []string{fieldKind, fieldUnit, fieldFocus, fieldProblem, fieldRound, fieldStatus, fieldYear, fieldIssuer, fieldDocument, fieldWork, fieldEdition, fieldSample}
+var keywordFields = []string{fieldKind, fieldUnit, fieldFocus, fieldProblem, fieldRound, fieldStatus, fieldYear, fieldMonth, fieldDate, fieldIssuer, fieldDocument, fieldWork, fieldEdition, fieldSample}
 
 func isFacet(field string) bool {
-	for _, f := range []string{fieldUnit, fieldKind, fieldFocus, fieldProblem, fieldYear, fieldRound, fieldStatus} {
+	for _, f := range []string{fieldUnit, fieldKind, fieldFocus, fieldProblem, fieldYear, fieldRound, fieldStatus, fieldDate} {
 		if f == field {
 			return true
 		}
@@ -89,9 +89,6 @@ func newMapping() *mapping.IndexMappingImpl {
 		f.DocValues = isFacet(name)
 		doc.AddFieldMappingsAt(name, f)
 	}
-	date := mapping.NewDateTimeFieldMapping()
-	date.Store, date.IncludeInAll, date.DocValues = false, false, true
-	doc.AddFieldMappingsAt(fieldDate, date)
 
 	m := mapping.NewIndexMapping()
 	m.DefaultMapping = doc

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 func TestParseQuery(t *testing.T) {
@@ -121,4 +124,28 @@ func FuzzParseQuery(f *testing.F) {
 			t.Fatalf("%d terms passed the limit", len(q.Terms()))
 		}
 	})
+}
+
+func TestDateRangeDecomposition(t *testing.T) {
+	d := func(s string) time.Time { v, _ := time.Parse("2006-01-02", s); return v }
+	tests := []struct {
+		from, to string
+		terms    int
+	}{
+		{"2023-01-01", "2023-12-31", 1},  // one year
+		{"2023-03-01", "2023-04-30", 2},  // two months
+		{"2023-03-30", "2023-04-02", 4},  // four days
+		{"2022-12-30", "2024-01-02", 5},  // 2 days, 1 year, 2 days
+		{"2023-02-15", "2023-12-31", 24}, // 14 days, 10 months
+	}
+	for _, tt := range tests {
+		q := dateRangeQuery(d(tt.from), d(tt.to))
+		dq, ok := q.(*query.DisjunctionQuery)
+		if !ok || len(dq.Disjuncts) != tt.terms {
+			t.Errorf("%s..%s: %d terms, want %d", tt.from, tt.to, len(dq.Disjuncts), tt.terms)
+		}
+	}
+	if q := dateRangeQuery(time.Time{}, time.Time{}); len(q.(*query.DisjunctionQuery).Disjuncts) != 201 {
+		t.Error("an open range is not 201 years")
+	}
 }

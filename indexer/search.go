@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -539,17 +540,50 @@ func filterQuery(a *Analyzer, f *filterNode) (query.Query, error) {
 		}
 		return query.NewConjunctionQuery(qs), nil
 	case "date":
-		t, incl := true, true
-		var from, to time.Time
-		if !f.from.IsZero() {
-			from = f.from
-		}
-		if !f.to.IsZero() {
-			to = f.to.Add(24*time.Hour - time.Second)
-		}
-		q := query.NewDateRangeInclusiveQuery(from, to, &t, &incl)
-		q.SetField(fieldDate)
-		return q, nil
+		return dateRangeQuery(f.from, f.to), nil
 	}
 	return nil, fmt.Errorf("unknown filter field %q", f.field)
+}
+
+// Bounds of open date ranges.
+var (
+	minDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxDate = time.Date(2100, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// dateRangeQuery matches passages dated from..to (inclusive; a zero bound is
+// open) as a disjunction of whole years, whole months and single days: at
+// most a few dozen terms for any range.
+func dateRangeQuery(from, to time.Time) query.Query {
+	if from.IsZero() || from.Before(minDate) {
+		from = minDate
+	}
+	if to.IsZero() || to.After(maxDate) {
+		to = maxDate
+	}
+	term := func(field, v string) query.Query {
+		q := query.NewTermQuery(v)
+		q.SetField(field)
+		return q
+	}
+	var qs []query.Query
+	for d := from; !d.After(to); {
+		yearEnd := time.Date(d.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
+		monthEnd := time.Date(d.Year(), d.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+		switch {
+		case d.YearDay() == 1 && !yearEnd.After(to):
+			qs = append(qs, term(fieldYear, strconv.Itoa(d.Year())))
+			d = yearEnd.AddDate(0, 0, 1)
+		case d.Day() == 1 && !monthEnd.After(to):
+			qs = append(qs, term(fieldMonth, d.Format("2006-01")))
+			d = monthEnd.AddDate(0, 0, 1)
+		default:
+			qs = append(qs, term(fieldDate, d.Format("2006-01-02")))
+			d = d.AddDate(0, 0, 1)
+		}
+	}
+	if len(qs) == 0 {
+		return query.NewMatchNoneQuery()
+	}
+	return query.NewDisjunctionQuery(qs)
 }

@@ -109,6 +109,45 @@ func BenchmarkRebuildLaws(b *testing.B) {
 	}
 }
 
+// latencyClasses split the query mix for BenchmarkQueryClasses.
+var latencyClasses = map[string]struct {
+	queries []string
+	facets  bool
+}{
+	"words":           {queryMix[:50], false},
+	"words+facets":    {queryMix[:50], true},
+	"phrases":         {queryMix[50:53], false},
+	"one-character":   {queryMix[53:54], false},
+	"negation-and-or": {queryMix[54:], false},
+}
+
+// BenchmarkQueryClasses reports latency percentiles per class of query, so
+// that a slow class shows. XUNCHA_BENCH_CLASS runs one class.
+func BenchmarkQueryClasses(b *testing.B) {
+	ix, _, _ := benchLawsIndex(b, stride())
+	ctx := context.Background()
+	for name, c := range latencyClasses {
+		if only := os.Getenv("XUNCHA_BENCH_CLASS"); only != "" && only != name {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			var lat []time.Duration
+			for i := 0; i < b.N; i++ {
+				q := c.queries[i%len(c.queries)]
+				t0 := time.Now()
+				if _, err := ix.Search(ctx, Request{Query: q, Facets: c.facets}); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+			b.ReportMetric(pct(0.5), "p50-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
+		})
+	}
+}
+
 // BenchmarkQueryLaws runs the query mix against a laws index, with
 // highlighting (passages read from the store), and reports latency
 // percentiles; facets on every fifth query.
