@@ -58,3 +58,19 @@ func (s *Server) stats(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, StatsResponse{Version: s.opts.Version, Documents: docs, Findings: findings, Passages: passages, StoreSeq: seq, AppliedSeq: applied})
 }
+
+// backup: GET /api/v1/admin/backup — a consistent hot backup of store and
+// index, streamed as a gzipped tar.
+func (s *Server) backup(c echo.Context) error {
+	if s.opts.Backup == nil {
+		return &apiError{http.StatusNotImplemented, "not_implemented", "backups are not configured on this server"}
+	}
+	c.Response().Header().Set("Content-Type", "application/gzip")
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="xuncha-backup.tar.gz"`)
+	c.Response().WriteHeader(http.StatusOK)
+	if err := s.opts.Backup(c.Request().Context(), c.Response()); err != nil {
+		// The status is sent; a cut-off stream is how the client learns.
+		s.opts.Logger.Error("backup", "err", err)
+	}
+	return nil
+}

@@ -43,6 +43,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodDelete, Prefix + "/findings/:id", roleEditor, s.deleteFinding},
 		{http.MethodPatch, Prefix + "/findings/:id/rectification", roleEditor, s.updateRectification},
 		{http.MethodGet, Prefix + "/findings/:id/similar", roleReader, s.similarFindings},
+
+		{http.MethodGet, Prefix + "/admin/backup", roleAdmin, s.backup},
 	}
 }
 

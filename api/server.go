@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -64,6 +65,9 @@ type Options struct {
 	// Ready reports whether the service is ready (dictionary loaded, index
 	// caught up).
 	Ready func() bool
+	// Backup writes a consistent hot backup of store and index to w (the
+	// admin backup route); nil answers 501.
+	Backup func(ctx context.Context, w io.Writer) error
 	// Registry receives the metrics; nil makes a private one.
 	Registry *prometheus.Registry
 	Version  string

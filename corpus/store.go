@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -682,4 +683,29 @@ func (s *BoltStore) GetParagraph(ctx context.Context, id string) (*ParagraphReco
 		return nil, fmt.Errorf("get paragraph %s: %w", id, err)
 	}
 	return &p, nil
+}
+
+// Snapshot writes a consistent copy of the whole store file to w while
+// other readers and writers carry on (bbolt's hot backup), and returns the
+// change sequence the copy holds.
+func (s *BoltStore) Snapshot(ctx context.Context, w io.Writer) (uint64, int64, error) {
+	var seq uint64
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		seq = tx.Bucket(bucketChanges).Sequence()
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("snapshot store: %w", err)
+	}
+	return seq, n, ctx.Err()
+}
+
+// SnapshotSize returns the size Snapshot will write.
+func (s *BoltStore) SnapshotSize() (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n, err
 }

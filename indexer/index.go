@@ -352,3 +352,27 @@ func documentPassageIDs(ctx context.Context, b bleve.Index, docID string) ([]str
 		}
 	}
 }
+
+// CopyTo writes a consistent copy of the live index generation into dir
+// (as dir/gen-N and dir/CURRENT, the layout Open reads) while searches and
+// syncs carry on. It returns the change sequence the copy has applied.
+func (ix *Index) CopyTo(dir string) (uint64, error) {
+	ix.mu.Lock()
+	b, gen := ix.live, ix.gen
+	ix.mu.Unlock()
+	seq, err := appliedSeq(b)
+	if err != nil {
+		return 0, err
+	}
+	c, ok := b.(bleve.IndexCopyable)
+	if !ok {
+		return 0, errors.New("copy index: this index cannot be copied online")
+	}
+	if err := os.MkdirAll(filepath.Join(dir, fmt.Sprintf("gen-%d", gen)), 0o700); err != nil {
+		return 0, err
+	}
+	if err := c.CopyTo(bleve.FileSystemDirectory(filepath.Join(dir, fmt.Sprintf("gen-%d", gen)))); err != nil {
+		return 0, fmt.Errorf("copy index: %w", err)
+	}
+	return seq, writeCurrent(dir, gen)
+}

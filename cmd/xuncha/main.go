@@ -38,6 +38,9 @@ Usage:
   xuncha import [flags] PATH…   import files and directories (txt, md, html, docx, pdf; jsonl, csv, xlsx ledgers)
   xuncha search [flags] QUERY…  search from the terminal (--json for scripts)
   xuncha reindex [flags]        rebuild the index from the store, beside the live one
+  xuncha backup [--server URL --token T] FILE
+                                a consistent backup of store and index (hot, through --server)
+  xuncha restore FILE           restore a backup into an empty data directory
   xuncha token create NAME ROLE | list | revoke ID
                                 API tokens (roles: reader, editor, admin)
   xuncha stats [flags]          counts and versions
@@ -65,6 +68,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSearch(ctx, args[1:], stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], stdout, stderr)
 	case "token":
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "stats":

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,34 +48,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 // data directory (demo corpus loaded, first token printed), upload a file,
 // search it, shut down cleanly.
 func TestServeEndToEnd(t *testing.T) {
-	t.Setenv("XUNCHA_DATA", t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &lineWriter{lines: make(chan string, 100)}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), out, io.Discard)
-	}()
-
-	var base, token string
-	timeout := time.After(30 * time.Second)
-	for base == "" {
-		select {
-		case line := <-out.lines:
-			if m := regexp.MustCompile(`xct_[A-Za-z0-9_-]+`).FindString(line); m != "" {
-				token = m
-			}
-			if a, ok := strings.CutPrefix(line, "xuncha listening on "); ok {
-				base = a
-			}
-		case err := <-done:
-			t.Fatalf("serve stopped: %v", err)
-		case <-timeout:
-			t.Fatal("serve did not start")
-		}
-	}
-	if token == "" {
-		t.Fatal("no first admin token printed")
-	}
+	base, token := startServe(t, t.TempDir())
 	client := &http.Client{Timeout: 10 * time.Second}
 	call := func(method, path string, body io.Reader, contentType string) (int, []byte) {
 		req, _ := http.NewRequest(method, base+path, body)
@@ -122,15 +94,6 @@ func TestServeEndToEnd(t *testing.T) {
 	var res struct{ Groups []struct{ Value string } }
 	if status != 200 || json.Unmarshal(body, &res) != nil || len(res.Groups) == 0 {
 		t.Errorf("grouped search over the demo: %d %s", status, body)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v after a clean shutdown", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not shut down")
 	}
 }
 

@@ -58,7 +58,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			default:
 			}
 		},
-		Ready: ready.Load,
+		Ready:  ready.Load,
+		Backup: func(ctx context.Context, w io.Writer) error { return writeBackup(ctx, w, a.store, a.index) },
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
