@@ -40,6 +40,9 @@ type setting struct {
 	set                  func(c *Config, v string) error
 }
 
+// isBool reports whether a setting is a switch (a bare --flag means true).
+func (s setting) isBool() bool { return s.def == "true" || s.def == "false" }
+
 func settings() []setting {
 	dur := func(dst func(*Config) *time.Duration) func(*Config, string) error {
 		return func(c *Config, v string) error {
@@ -197,7 +200,12 @@ func loadConfig(name string, args []string, lookupEnv func(string) (string, bool
 	fs.String("config", "", "JSON config file (keys as the flags' names)")
 	for _, s := range all {
 		s := s
-		fs.Func(s.name, fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def), func(v string) error { return s.set(c, v) })
+		usage := fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def)
+		if s.isBool() {
+			fs.BoolFunc(s.name, usage, func(v string) error { return s.set(c, v) })
+		} else {
+			fs.Func(s.name, usage, func(v string) error { return s.set(c, v) })
+		}
 	}
 	if extra != nil {
 		extra(fs)

@@ -44,6 +44,8 @@ Usage:
   xuncha token create NAME ROLE | list | revoke ID
                                 API tokens (roles: reader, editor, admin)
   xuncha stats [flags]          counts and versions
+  xuncha bench --corpus PATH [--connections 16] [--duration 30s]
+                                import a corpus, serve it, load it over HTTP, print a table
   xuncha analyze [--mode=segment|words|index|bigrams] [--user-dict=FILE] TEXT...
                       show how TEXT is normalised and cut (reads stdin without TEXT)
   xuncha version      print the version of xuncha and of its analysis
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSearch(ctx, args[1:], stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args[1:], stdout, stderr)
 	case "restore":

@@ -9,16 +9,23 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestMain lets the test binary stand in for xuncha as the PDF child.
+// TestMain lets the test binary stand in for xuncha in the child processes
+// it starts (pdf-extract, and import and serve under bench): given a command
+// instead of test flags, it runs it.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "pdf-extract" {
-		if err := runPDFExtract(context.Background(), os.Stdin, os.Stdout); err != nil {
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		if err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
 			os.Exit(1)
 		}
 		os.Exit(0)
@@ -131,11 +138,11 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		}
 		return "", false
 	}
-	c, _, err := loadConfig("serve", []string{"--config", good, "--burst", "11"}, env, io.Discard, nil)
+	c, _, err := loadConfig("serve", []string{"--config", good, "--public-reads", "--burst", "11"}, env, io.Discard, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:2" || c.RatePerSecond != 7 || c.Burst != 11 || c.DataDir != "data" {
+	if c.Addr != "127.0.0.1:2" || c.RatePerSecond != 7 || c.Burst != 11 || c.DataDir != "data" || !c.PublicReads {
 		t.Errorf("precedence: %+v", c)
 	}
 }
@@ -173,5 +180,23 @@ func TestImportAndSearchCLI(t *testing.T) {
 	}
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Total != 1 || !strings.Contains(res.Hits[0].Snippet, "<mark>超标准接待</mark>") {
 		t.Errorf("search --json: %v\n%s", err, out.String())
+	}
+}
+
+// TestBench runs the capacity benchmark on two files for a second: the
+// table comes out, with no errors.
+func TestBench(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.md"), []byte("# 中华人民共和国行政处罚法\n\n第一条 人民法院依法审理行政处罚案件。\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "b.txt"), []byte("关于形式主义问题的通报\n区委办公室存在形式主义问题。\n"), 0o600)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"bench", "--corpus", dir, "--duration", "1s", "--connections", "4"}, strings.NewReader(""), &out, io.Discard)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"paragraphs imported", "QPS", "latency p99", "errors         0"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("bench table lacks %q:\n%s", want, out.String())
+		}
 	}
 }

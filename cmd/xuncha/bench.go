@@ -1,0 +1,286 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/xuncha/xuncha/indexer"
+)
+
+// runBench is a capacity benchmark, like Elasticsearch's Rally: it imports
+// a corpus into a fresh data directory (a child xuncha import), starts a
+// server (a child xuncha serve), drives its HTTP API from this process with
+// the fixed query mix at a given concurrency for a given time, and prints
+// a table.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	corpusPath := fs.String("corpus", "", "files or directory to import (required)")
+	conns := fs.Int("connections", 16, "concurrent HTTP connections")
+	duration := fs.Duration("duration", 30*time.Second, "how long to send queries")
+	facets := fs.Bool("facets", true, "ask for facets with every search")
+	keep := fs.String("data", "", "data directory to use (default: a temporary one, removed afterwards)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if *corpusPath == "" || *conns < 1 || *conns > 1024 || *duration <= 0 {
+		return usageError{"bench --corpus PATH [--connections N (1–1024)] [--duration D]"}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	dir := *keep
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "xuncha-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	env := append(os.Environ(), "XUNCHA_DATA="+dir, "XUNCHA_NO_DEMO=true", "XUNCHA_LOG_LEVEL=warn")
+
+	// 1. Import.
+	fmt.Fprintf(stderr, "importing %s …\n", *corpusPath)
+	start := time.Now()
+	imp := exec.CommandContext(ctx, exe, "import", *corpusPath)
+	imp.Env, imp.Stderr = env, stderr
+	out, err := imp.Output()
+	if err != nil {
+		return fmt.Errorf("bench: import: %w\n%s", err, out)
+	}
+	importSecs := time.Since(start).Seconds()
+	paragraphs, err := countParagraphs(ctx, exe, env)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+
+	// 2. Serve.
+	srv := exec.CommandContext(ctx, exe, "serve", "--addr", "127.0.0.1:0", "--public-reads", "--rate", "1000000", "--burst", "1000000")
+	srv.Env, srv.Stderr = env, stderr
+	pipe, err := srv.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("bench: serve: %w", err)
+	}
+	defer func() {
+		srv.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { srv.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			srv.Process.Kill()
+		}
+	}()
+	base, err := serverAddress(pipe)
+	if err != nil {
+		return fmt.Errorf("bench: serve: %w", err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns}, Timeout: 30 * time.Second}
+	if err := waitReady(ctx, client, base); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+
+	// 3. Load.
+	fmt.Fprintf(stderr, "querying with %d connections for %v …\n", *conns, *duration)
+	res := drive(ctx, client, base, *conns, *duration, *facets)
+
+	// 4. Report.
+	indexBytes := dirBytes(filepath.Join(dir, "index"))
+	rss := peakRSSOf(srv.Process.Pid)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\t\n", k, v) }
+	row("paragraphs imported", strconv.Itoa(paragraphs))
+	row("import + index, paragraphs/s", fmt.Sprintf("%.0f", float64(paragraphs)/importSecs))
+	row("index size", fmt.Sprintf("%.1f MiB", float64(indexBytes)/(1<<20)))
+	row("server peak RSS", fmt.Sprintf("%.0f MiB", float64(rss)/(1<<20)))
+	row("queries", strconv.Itoa(res.n))
+	row("QPS", fmt.Sprintf("%.0f", float64(res.n)/res.elapsed.Seconds()))
+	row("latency p50", ms(res.pct(0.50)))
+	row("latency p99", ms(res.pct(0.99)))
+	row("latency max", ms(res.pct(1)))
+	row("errors", strconv.Itoa(res.errors))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if res.errors > 0 {
+		return fmt.Errorf("bench: %d of %d queries failed (first: %s)", res.errors, res.n, res.firstErr)
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+type loadResult struct {
+	n, errors int
+	firstErr  string
+	lat       []time.Duration
+	elapsed   time.Duration
+}
+
+func (r *loadResult) pct(p float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.lat[int(p*float64(len(r.lat)-1))]
+}
+
+// drive sends the query mix from conns goroutines until duration has passed.
+func drive(ctx context.Context, client *http.Client, base string, conns int, duration time.Duration, facets bool) *loadResult {
+	ctx, cancel := context.WithTimeout(ctx, duration)
+	defer cancel()
+	var next atomic.Int64
+	var mu sync.Mutex
+	res := &loadResult{}
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			errs, firstErr := 0, ""
+			for ctx.Err() == nil {
+				q := indexer.BenchQueries[int(next.Add(1))%len(indexer.BenchQueries)]
+				target := base + "/api/v1/search?q=" + url.QueryEscape(q)
+				if facets {
+					target += "&facets=1"
+				}
+				t0 := time.Now()
+				err := get(ctx, client, target)
+				if ctx.Err() != nil {
+					break // the run ended during this request
+				}
+				lat = append(lat, time.Since(t0))
+				if err != nil {
+					errs++
+					if firstErr == "" {
+						firstErr = err.Error()
+					}
+				}
+			}
+			mu.Lock()
+			res.lat = append(res.lat, lat...)
+			res.errors += errs
+			if res.firstErr == "" {
+				res.firstErr = firstErr
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.n = len(res.lat)
+	sort.Slice(res.lat, func(i, j int) bool { return res.lat[i] < res.lat[j] })
+	return res
+}
+
+func get(ctx context.Context, client *http.Client, target string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return err
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if _, err := io.Copy(io.Discard, res.Body); err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", target, res.Status)
+	}
+	return nil
+}
+
+// serverAddress reads the child's stdout up to its "listening on" line and
+// keeps draining it after.
+func serverAddress(r io.Reader) (string, error) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if a, ok := strings.CutPrefix(sc.Text(), "xuncha listening on "); ok {
+			go io.Copy(io.Discard, r)
+			return a, nil
+		}
+	}
+	return "", errors.New("the server exited before listening")
+}
+
+func waitReady(ctx context.Context, client *http.Client, base string) error {
+	deadline := time.Now().Add(30 * time.Minute)
+	for time.Now().Before(deadline) {
+		if err := get(ctx, client, base+"/readyz"); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return errors.New("the server never became ready")
+}
+
+// countParagraphs asks a child xuncha stats for the number of passages.
+func countParagraphs(ctx context.Context, exe string, env []string) (int, error) {
+	cmd := exec.CommandContext(ctx, exe, "stats")
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, fmt.Errorf("stats: %w", err)
+	}
+	m := regexp.MustCompile(`passages indexed (\d+)`).FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("stats: no passage count in %q", out)
+	}
+	return strconv.Atoi(string(m[1]))
+}
+
+func dirBytes(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// peakRSSOf returns a process's peak resident set size (Linux), 0 elsewhere.
+func peakRSSOf(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
