@@ -366,3 +366,63 @@ func TestLimitsAndHeaders(t *testing.T) {
 		t.Error("10 quick requests at 1/s with burst 3 were never rate limited")
 	}
 }
+
+// TestReadRoutes: the read routes answer with what they promise.
+func TestReadRoutes(t *testing.T) {
+	ready := false
+	f := newFixture(t, func(o *Options) { o.Ready = func() bool { return ready } })
+	if status, body := f.do(t, "GET", "/readyz", "", nil, ""); status != 503 || errorCode(t, body) != "not_ready" {
+		t.Errorf("readyz before ready: %d %s", status, body)
+	}
+	ready = true
+	var docID string
+	f.store.EachDocument(context.Background(), func(d *corpus.Document) error {
+		if strings.Contains(d.Title, "巡视工作条例") {
+			docID = d.ID
+		}
+		return nil
+	})
+	var findingID string
+	f.store.EachFinding(context.Background(), func(fd *corpus.Finding) error {
+		if fd.Sample && findingID == "" {
+			findingID = fd.ID
+		}
+		return nil
+	})
+	for _, tt := range []struct{ target, want string }{
+		{"/healthz", `"ok"`},
+		{"/readyz", `"ready"`},
+		{"/api/v1/openapi.json", `"openapi": "3.0.3"`},
+		{"/metrics", "xuncha_index_passages"},
+		{"/api/v1/stats", `"documents":24`},
+		{"/api/v1/suggest?prefix=区委", "区委办公室"},
+		{"/api/v1/documents?kind=法规&size=3", `"groups"`},
+		{"/api/v1/documents/" + docID, "巡视工作条例"},
+		{"/api/v1/findings?unit=区委办公室&group_by=round", "九届区委第十轮"},
+		{"/api/v1/findings/" + findingID, `"history"`},
+		{"/api/v1/findings/" + findingID + "/similar?size=3", `"key_terms"`},
+		{"/", "巡察知识库"},
+		{"/static/app.js", "snippet"},
+	} {
+		status, body := f.do(t, "GET", tt.target, "reader", nil, "")
+		if status != 200 || !strings.Contains(string(body), tt.want) {
+			t.Errorf("%s: %d, want %q in %.300s", tt.target, status, tt.want, body)
+		}
+	}
+	// A hostile path stays inside the web assets.
+	for _, p := range []string{"/static/../../etc/passwd", "/static/%2e%2e/%2e%2e/etc/passwd", "/static/..%252f..%252fetc/passwd"} {
+		status, body := f.do(t, "GET", p, "", nil, "")
+		if status == 200 && strings.Contains(string(body), "root:") {
+			t.Errorf("%s served a file outside the assets", p)
+		}
+	}
+	if status, body := f.do(t, "GET", "/api/v1/suggest?prefix=区&n=50", "reader", nil, ""); status != 400 || errorCode(t, body) != "invalid_request" {
+		t.Errorf("suggest n=50: %d %s", status, body)
+	}
+	if status, body := f.do(t, "GET", "/api/v1/findings/"+findingID+"/similar?size=0", "reader", nil, ""); status != 400 {
+		t.Errorf("similar size=0: %d %s", status, body)
+	}
+	if status, _ := f.do(t, "GET", "/api/v1/tasks/task-999", "reader", nil, ""); status != 404 {
+		t.Errorf("unknown task: %d", status)
+	}
+}
