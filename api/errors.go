@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -92,6 +93,10 @@ func classify(err error) (status int, code, msg string, ok bool) {
 			return he.Code, "invalid_request", fmt.Sprint(he.Message), true
 		}
 		return http.StatusInternalServerError, "internal", "internal error", false
+	}
+	if errors.Is(err, context.Canceled) {
+		// The client went away; there is nobody to tell and nothing to log.
+		return 499, "client_closed", "the request was cancelled", true
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
