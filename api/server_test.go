@@ -253,7 +253,7 @@ func TestSearchAPI(t *testing.T) {
 		}
 	}
 	status, body = f.do(t, "GET", "/api/v1/search?q=%22unclosed", "reader", nil, "")
-	if !strings.Contains(string(body), "character 1") {
+	if status != 400 || !strings.Contains(string(body), "character 1") {
 		t.Errorf("query error does not say where: %s", body)
 	}
 }
@@ -309,7 +309,9 @@ func TestUploadAndTask(t *testing.T) {
 	w := multipart.NewWriter(&buf)
 	part, _ := w.CreateFormFile("file", "../../etc/关于开展专项巡察的通知.txt")
 	part.Write([]byte("关于开展专项巡察的通知\n一、工作目标\n聚焦群众身边腐败问题和不正之风，开展专项巡察。"))
-	part, _ = w.CreateFormFile("file", "empty.txt")
+	if _, err := w.CreateFormFile("file", "empty.txt"); err != nil { // an empty part
+		t.Fatal(err)
+	}
 	w.Close()
 	status, body := f.do(t, "POST", "/api/v1/documents", "editor", &buf, w.FormDataContentType())
 	if status != http.StatusAccepted {
