@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+
 	"github.com/xuncha/xuncha/corpus"
 )
 
@@ -103,5 +105,33 @@ func TestSearchRegression(t *testing.T) {
 	}
 	if n < 30 {
 		t.Errorf("only %d queries ran", n)
+	}
+}
+
+// TestFacetsAreExact compares the split facet counting with bleve counting
+// every field over every match.
+func TestFacetsAreExact(t *testing.T) {
+	ix, _ := demoIndex(t)
+	for _, q := range []string{"形式主义", "违规", "巡察", "", "的"} {
+		res, err := ix.Search(context.Background(), Request{Query: q, Facets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pq, _ := ParseQuery(q)
+		bq, _ := ix.buildQuery(pq)
+		req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+		for _, f := range FacetFields {
+			req.AddFacet(f, bleve.NewFacetRequest(f, defaultFacetSize))
+		}
+		all, err := ix.alias.Search(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := facetCounts(all.Facets)
+		for _, f := range FacetFields {
+			if !slices.Equal(want[f], res.Facets[f]) {
+				t.Errorf("%q facet %s: %v, counting everything gives %v", q, f, res.Facets[f], want[f])
+			}
+		}
 	}
 }

@@ -163,11 +163,20 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	return res, nil
 }
 
+// Facets that every passage may have, and those only findings and notice
+// cases have. Counting a facet walks the doc values of every match, so the
+// second group is counted over the query restricted to those kinds: the same
+// counts (no other passage has a value there), over far fewer matches.
+var (
+	commonFacets  = []string{fieldKind, fieldYear}
+	findingFacets = []string{fieldUnit, fieldFocus, fieldProblem, fieldRound, fieldStatus}
+)
+
 func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Request, res *Result) error {
 	req := bleve.NewSearchRequestOptions(bq, r.Size, r.From, false)
 	applySort(req, r.Sort)
 	if r.Facets {
-		for _, f := range FacetFields {
+		for _, f := range commonFacets {
 			req.AddFacet(f, bleve.NewFacetRequest(f, defaultFacetSize))
 		}
 	}
@@ -180,8 +189,27 @@ func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Req
 	if err != nil {
 		return err
 	}
-	if r.Facets {
-		res.Facets = facetCounts(sr.Facets)
+	if !r.Facets {
+		return nil
+	}
+	res.Facets = facetCounts(sr.Facets)
+	var kinds []query.Query
+	for _, k := range []corpus.Kind{corpus.KindFinding, corpus.KindNotice} {
+		kq := query.NewTermQuery(string(k))
+		kq.SetField(fieldKind)
+		kinds = append(kinds, kq)
+	}
+	freq := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{bq, query.NewDisjunctionQuery(kinds)}), 0, 0, false)
+	freq.Score = "none"
+	for _, f := range findingFacets {
+		freq.AddFacet(f, bleve.NewFacetRequest(f, defaultFacetSize))
+	}
+	fr, err := ix.alias.SearchInContext(ctx, freq)
+	if err != nil {
+		return fmt.Errorf("search facets: %w", err)
+	}
+	for name, counts := range facetCounts(fr.Facets) {
+		res.Facets[name] = counts
 	}
 	return nil
 }
