@@ -68,8 +68,13 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	opts := indexer.Options{Passages: indexer.StorePassages{Store: a.store}}
 	a.index, err = indexer.Open(ctx, indexDir, a.analyzer, opts)
 	var mm *indexer.AnalysisMismatchError
-	if errors.As(err, &mm) {
+	switch {
+	case errors.As(err, &mm):
 		log.Warn("the index was built with another analysis; rebuilding it from the store", "index", mm.Index, "now", mm.Analyzer)
+	case err != nil && ctx.Err() == nil:
+		log.Error("the index cannot be opened; rebuilding it from the store", "err", err)
+	}
+	if err != nil && ctx.Err() == nil {
 		if err := os.RemoveAll(indexDir); err != nil {
 			a.close()
 			return nil, err

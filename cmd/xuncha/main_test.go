@@ -200,3 +200,41 @@ func TestBench(t *testing.T) {
 		}
 	}
 }
+
+// TestDamagedIndexIsRebuilt: an index whose files are damaged is reported
+// and rebuilt from the store; nothing stored is lost.
+func TestDamagedIndexIsRebuilt(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("XUNCHA_DATA", data)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"stats"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "规定.md"), []byte("# 关于规范公务接待的规定\n\n第一条 严禁超标准接待。\n"), 0o600)
+	if err := run(context.Background(), []string{"import", dir}, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// Damage every file of the live index generation.
+	gens, _ := filepath.Glob(filepath.Join(data, "index", "gen-*"))
+	if len(gens) == 0 {
+		t.Fatal("no index generation")
+	}
+	filepath.WalkDir(gens[0], func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			os.WriteFile(p, []byte("garbage"), 0o600)
+		}
+		return nil
+	})
+	var logs bytes.Buffer
+	out.Reset()
+	if err := run(context.Background(), []string{"search", "--json", "超标准接待"}, nil, &out, &logs); err != nil {
+		t.Fatalf("search over a damaged index: %v\n%s", err, logs.String())
+	}
+	if !strings.Contains(logs.String(), "rebuilding it from the store") {
+		t.Errorf("the damage was not reported:\n%s", logs.String())
+	}
+	if !strings.Contains(out.String(), `"total": 1`) {
+		t.Errorf("after the rebuild the document is not found:\n%s", out.String())
+	}
+}
