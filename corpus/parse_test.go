@@ -186,3 +186,16 @@ func TestPartyRegulationEditions(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleItemsAreNotHeadings: （一）… items inside an article belong to
+// the article, under its chapter, not to a section of their own.
+func TestArticleItemsAreNotHeadings(t *testing.T) {
+	d := testDoc(t, "第二章 监察机关\n第十一条 监察委员会依照本法履行下列职责：\n（一）对公职人员开展廉政教育；\n（二）对涉嫌职务违法的进行调查。\n第十二条 派驻机构。")
+	for _, p := range d.Paragraphs() {
+		if strings.HasPrefix(p.Text, "（") {
+			if p.Article != "第十一条" || len(p.Path) != 1 || p.Path[0] != "第二章 监察机关" {
+				t.Errorf("item %q: article %q, path %q", p.Text, p.Article, p.Path)
+			}
+		}
+	}
+}

@@ -228,6 +228,10 @@ func structure(name string, lines []string, markdown bool) *Document {
 			article = art
 			addPara(line, article)
 			continue
+		case level >= levelNumeral && article != "":
+			// Inside an article, （一） 1. and the like are its items.
+			addPara(line, article)
+			continue
 		case level > 0:
 			pure := isPureHeading(line, level)
 			push(level, headingText(line, pure))
