@@ -172,3 +172,30 @@ func (s *Server) getTask(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, t.snapshot())
 }
+
+// ParagraphResponse is one paragraph (a permalink target) with its
+// citations.
+type ParagraphResponse struct {
+	*corpus.ParagraphRecord
+	Citation corpus.Citation `json:"citation"`
+}
+
+// getParagraph: GET /api/v1/paragraphs/:id — a paragraph, its document's
+// metadata and how to cite it. Paragraph IDs survive re-import of the same
+// text, so this is the paragraph's permalink.
+func (s *Server) getParagraph(c echo.Context) error {
+	ctx := c.Request().Context()
+	p, err := s.opts.Store.GetParagraph(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	d, err := s.opts.Store.GetDocument(ctx, p.DocumentID)
+	if err != nil {
+		return err
+	}
+	cite, err := corpus.Cite(d, p.ID, s.opts.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ParagraphResponse{ParagraphRecord: p, Citation: cite})
+}

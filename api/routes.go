@@ -36,6 +36,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, Prefix + "/documents/:id", roleReader, s.getDocument},
 		{http.MethodDelete, Prefix + "/documents/:id", roleEditor, s.deleteDocument},
 		{http.MethodGet, Prefix + "/tasks/:id", roleReader, s.getTask},
+		{http.MethodGet, Prefix + "/paragraphs/:id", roleReader, s.getParagraph},
 
 		{http.MethodGet, Prefix + "/findings", roleReader, s.listFindings},
 		{http.MethodPost, Prefix + "/findings", roleEditor, s.createFinding},

@@ -22,6 +22,7 @@ import (
 type Store interface {
 	GetDocument(ctx context.Context, id string) (*corpus.Document, error)
 	GetFinding(ctx context.Context, id string) (*corpus.Finding, error)
+	GetParagraph(ctx context.Context, id string) (*corpus.ParagraphRecord, error)
 	History(ctx context.Context, id string) ([]corpus.HistoryEntry, error)
 	Apply(ctx context.Context, b corpus.Batch, who string) (corpus.BatchResult, error)
 	UpdateRectification(ctx context.Context, id string, r corpus.Rectification, who, note string) (*corpus.Finding, error)

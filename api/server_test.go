@@ -400,6 +400,7 @@ func TestReadRoutes(t *testing.T) {
 		{"/api/v1/suggest?prefix=区委", "区委办公室"},
 		{"/api/v1/documents?kind=法规&size=3", `"groups"`},
 		{"/api/v1/documents/" + docID, "巡视工作条例"},
+		{"/api/v1/paragraphs/" + docID + "-p3", `"gbt7714":"中国共产党巡视工作条例[EB/OL].`},
 		{"/api/v1/findings?unit=区委办公室&group_by=round", "九届区委第十轮"},
 		{"/api/v1/findings/" + findingID, `"history"`},
 		{"/api/v1/findings/" + findingID + "/similar?size=3", `"key_terms"`},
