@@ -30,6 +30,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, Prefix + "/search", roleReader, s.search},
 		{http.MethodGet, Prefix + "/suggest", roleReader, s.suggest},
 		{http.MethodGet, Prefix + "/stats", roleReader, s.stats},
+		{http.MethodPost, Prefix + "/quote-check", roleReader, s.quoteCheck},
+		{http.MethodPost, Prefix + "/precedents", roleReader, s.precedents},
 
 		{http.MethodGet, Prefix + "/documents", roleReader, s.listDocuments},
 		{http.MethodPost, Prefix + "/documents", roleEditor, s.uploadDocuments},

@@ -37,6 +37,7 @@ type Searcher interface {
 	Search(ctx context.Context, r indexer.Request) (*indexer.Result, error)
 	Suggest(ctx context.Context, prefix string, n int) ([]indexer.Suggestion, error)
 	Similar(ctx context.Context, text, exclude string, kinds []corpus.Kind, n int) ([]indexer.Hit, []indexer.KeyTerm, error)
+	QuoteCheck(ctx context.Context, quote string, n int) ([]indexer.QuoteMatch, error)
 	Count() (uint64, error)
 	AppliedSeq() (uint64, error)
 }

@@ -429,3 +429,18 @@ func TestReadRoutes(t *testing.T) {
 		t.Errorf("unknown task: %d", status)
 	}
 }
+
+func TestQuoteCheckAndPrecedentsAPI(t *testing.T) {
+	f := newFixture(t, nil)
+	status, body := f.do(t, "POST", "/api/v1/quote-check", "reader", strings.NewReader(`{"text":"巡視工作堅持中央統一領導，分級負責"}`), "application/json")
+	if status != 200 || !strings.Contains(string(body), "巡视工作坚持中央统一领导") || !strings.Contains(string(body), `"gbt7714"`) {
+		t.Errorf("quote check: %d %.600s", status, body)
+	}
+	if status, body := f.do(t, "POST", "/api/v1/quote-check", "reader", strings.NewReader(`{"text":"巡视"}`), "application/json"); status != 400 {
+		t.Errorf("short quotation: %d %s", status, body)
+	}
+	status, body = f.do(t, "POST", "/api/v1/precedents", "reader", strings.NewReader(`{"text":"个别干部在项目考察中接受企业宴请，违规吃喝"}`), "application/json")
+	if status != 200 || !strings.Contains(string(body), "宴请") {
+		t.Errorf("precedents: %d %.400s", status, body)
+	}
+}
