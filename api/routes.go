@@ -46,6 +46,9 @@ func (s *Server) routeTable() []route {
 		{http.MethodDelete, Prefix + "/findings/:id", roleEditor, s.deleteFinding},
 		{http.MethodPatch, Prefix + "/findings/:id/rectification", roleEditor, s.updateRectification},
 		{http.MethodGet, Prefix + "/findings/:id/similar", roleReader, s.similarFindings},
+		{http.MethodGet, Prefix + "/units/profile", roleReader, s.unitProfile},
+		{http.MethodGet, Prefix + "/repeated", roleReader, s.repeated},
+		{http.MethodGet, Prefix + "/rounds/report", roleReader, s.roundReport},
 
 		{http.MethodGet, Prefix + "/admin/backup", roleAdmin, s.backup},
 	}

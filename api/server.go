@@ -29,6 +29,7 @@ type Store interface {
 	Delete(ctx context.Context, entity corpus.Entity, id, who string) error
 	Counts(ctx context.Context) (documents, findings int, err error)
 	LastSeq(ctx context.Context) (uint64, error)
+	EachFinding(ctx context.Context, fn func(*corpus.Finding) error) error
 	Authenticate(ctx context.Context, secret string) (*corpus.Token, error)
 }
 
@@ -38,6 +39,7 @@ type Searcher interface {
 	Suggest(ctx context.Context, prefix string, n int) ([]indexer.Suggestion, error)
 	Similar(ctx context.Context, text, exclude string, kinds []corpus.Kind, n int) ([]indexer.Hit, []indexer.KeyTerm, error)
 	QuoteCheck(ctx context.Context, quote string, n int) ([]indexer.QuoteMatch, error)
+	SearchWithHits(ctx context.Context, query string, n int) ([]indexer.Hit, error)
 	Count() (uint64, error)
 	AppliedSeq() (uint64, error)
 }

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -442,5 +443,35 @@ func TestQuoteCheckAndPrecedentsAPI(t *testing.T) {
 	status, body = f.do(t, "POST", "/api/v1/precedents", "reader", strings.NewReader(`{"text":"个别干部在项目考察中接受企业宴请，违规吃喝"}`), "application/json")
 	if status != 200 || !strings.Contains(string(body), "宴请") {
 		t.Errorf("precedents: %d %.400s", status, body)
+	}
+}
+
+func TestInspectionRoutes(t *testing.T) {
+	f := newFixture(t, nil)
+	status, body := f.do(t, "GET", "/api/v1/units/profile?unit="+url.QueryEscape("区委办公室"), "reader", nil, "")
+	var p struct {
+		Counts   corpus.StatusCounts
+		Rate     float64 `json:"rectification_rate"`
+		Mentions []HitJSON
+	}
+	if status != 200 || json.Unmarshal(body, &p) != nil || p.Counts.Found != 4 || p.Rate != 0.5 || len(p.Mentions) == 0 {
+		t.Errorf("unit profile: %d %.500s", status, body)
+	}
+	status, body = f.do(t, "GET", "/api/v1/repeated", "reader", nil, "")
+	if status != 200 || strings.Count(string(body), `"unit":`) != 8 {
+		t.Errorf("repeated: %d %.300s", status, body)
+	}
+	status, body = f.do(t, "GET", "/api/v1/rounds/report?round="+url.QueryEscape("九届区委第十轮")+"&format=xlsx", "reader", nil, "")
+	if status != 200 || !bytes.HasPrefix(body, []byte("PK")) {
+		t.Errorf("xlsx report: %d", status)
+	}
+	status, body = f.do(t, "GET", "/api/v1/rounds/report?round="+url.QueryEscape("九届区委第十轮")+"&format=csv", "reader", nil, "")
+	if status != 200 || strings.Count(string(body), "\n") != 18 {
+		t.Errorf("csv report: %d, %d lines", status, strings.Count(string(body), "\n"))
+	}
+	for _, target := range []string{"/api/v1/units/profile", "/api/v1/units/profile?unit=nobody", "/api/v1/rounds/report?round=x", "/api/v1/rounds/report?round=" + url.QueryEscape("九届区委第十轮") + "&format=pdf"} {
+		if status, _ := f.do(t, "GET", target, "reader", nil, ""); status != 400 && status != 404 {
+			t.Errorf("%s: %d", target, status)
+		}
 	}
 }

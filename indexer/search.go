@@ -631,3 +631,13 @@ func dateRangeQuery(from, to time.Time) query.Query {
 	}
 	return query.NewDisjunctionQuery(qs)
 }
+
+// SearchWithHits returns the top n hits of a query, for callers that need
+// only the hits.
+func (ix *Index) SearchWithHits(ctx context.Context, q string, n int) ([]Hit, error) {
+	res, err := ix.Search(ctx, Request{Query: q, Size: n})
+	if err != nil {
+		return nil, err
+	}
+	return res.Hits, nil
+}
