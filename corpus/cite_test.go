@@ -36,7 +36,9 @@ func TestCiteGolden(t *testing.T) {
 			"在2025年全区巡察工作会议暨区委巡察动员部署会上的讲话[Z].",
 			"《在2025年全区巡察工作会议暨区委巡察动员部署会上的讲话》一、肯定成绩,总结经验,深刻把握新时代巡察工作的规律与使命 一是政治监督定位更加精准"},
 		{[]string{"corpus", "gov-work-reports", "2023_2023年中华人民共和国国务院政府工作报告.txt"},
-			func(p PathParagraph) bool { return strings.HasPrefix(p.Text, "2022年是党和国家历史上极为重要的一年") },
+			func(p PathParagraph) bool {
+				return strings.HasPrefix(p.Text, "2022年是党和国家历史上极为重要的一年")
+			},
 			"2023年中华人民共和国国务院政府工作报告[R]. 2023.",
 			"《2023年中华人民共和国国务院政府工作报告》一、过去一年和五年工作回顾"},
 	}
