@@ -199,3 +199,58 @@ func (s *Server) getParagraph(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, ParagraphResponse{ParagraphRecord: p, Citation: cite})
 }
+
+// editions: GET /api/v1/editions?work= — the editions of a regulation,
+// oldest first.
+func (s *Server) editions(c echo.Context) error {
+	work, err := requiredParam(c, "work")
+	if err != nil {
+		return err
+	}
+	eds, err := s.opts.Store.Editions(c.Request().Context(), work)
+	if err != nil {
+		return err
+	}
+	if len(eds) == 0 {
+		return fmt.Errorf("work %s: %w", work, corpus.ErrNotFound)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"work": work, "editions": eds})
+}
+
+// compareParagraph: GET /api/v1/paragraphs/:id/compare?edition= — the
+// paragraph's article beside its counterpart in another edition of the same
+// regulation, with a character diff.
+func (s *Server) compareParagraph(c echo.Context) error {
+	ctx := c.Request().Context()
+	edition, err := requiredParam(c, "edition")
+	if err != nil {
+		return err
+	}
+	p, err := s.opts.Store.GetParagraph(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	from, err := s.opts.Store.GetDocument(ctx, p.DocumentID)
+	if err != nil {
+		return err
+	}
+	eds, err := s.opts.Store.Editions(ctx, from.Work)
+	if err != nil {
+		return err
+	}
+	for _, e := range eds {
+		if e.Edition != edition || e.DocumentID == from.ID {
+			continue
+		}
+		to, err := s.opts.Store.GetDocument(ctx, e.DocumentID)
+		if err != nil {
+			return err
+		}
+		cmp, err := corpus.CompareArticle(from, p.ID, to)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, cmp)
+	}
+	return fmt.Errorf("edition %s of %s: %w", edition, from.Work, corpus.ErrNotFound)
+}

@@ -39,6 +39,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodDelete, Prefix + "/documents/:id", roleEditor, s.deleteDocument},
 		{http.MethodGet, Prefix + "/tasks/:id", roleReader, s.getTask},
 		{http.MethodGet, Prefix + "/paragraphs/:id", roleReader, s.getParagraph},
+		{http.MethodGet, Prefix + "/paragraphs/:id/compare", roleReader, s.compareParagraph},
+		{http.MethodGet, Prefix + "/editions", roleReader, s.editions},
 
 		{http.MethodGet, Prefix + "/findings", roleReader, s.listFindings},
 		{http.MethodPost, Prefix + "/findings", roleEditor, s.createFinding},

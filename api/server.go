@@ -30,6 +30,7 @@ type Store interface {
 	Counts(ctx context.Context) (documents, findings int, err error)
 	LastSeq(ctx context.Context) (uint64, error)
 	EachFinding(ctx context.Context, fn func(*corpus.Finding) error) error
+	Editions(ctx context.Context, work string) ([]corpus.EditionRef, error)
 	Authenticate(ctx context.Context, secret string) (*corpus.Token, error)
 }
 

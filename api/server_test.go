@@ -57,7 +57,7 @@ func newFixture(t *testing.T, mutate func(*Options)) *fixture {
 	if _, err := demo.Load(ctx, s, corpus.ParseOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := indexer.Open(ctx, filepath.Join(dir, "index"), testAnalyzer(t), indexer.Options{Passages: indexer.StorePassages{Store: s}})
+	ix, err := indexer.Open(ctx, filepath.Join(dir, "index"), testAnalyzer(t), indexer.Options{Passages: indexer.StorePassages{Store: s}, InForce: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,5 +473,32 @@ func TestInspectionRoutes(t *testing.T) {
 		if status, _ := f.do(t, "GET", target, "reader", nil, ""); status != 400 && status != 404 {
 			t.Errorf("%s: %d", target, status)
 		}
+	}
+}
+
+func TestEditionRoutes(t *testing.T) {
+	f := newFixture(t, nil)
+	status, body := f.do(t, "GET", "/api/v1/editions?work="+url.QueryEscape("中华人民共和国监察法"), "reader", nil, "")
+	var eds struct{ Editions []corpus.EditionRef }
+	if status != 200 || json.Unmarshal(body, &eds) != nil || len(eds.Editions) != 2 {
+		t.Fatalf("editions: %d %s", status, body)
+	}
+	old, err := f.store.GetDocument(context.Background(), eds.Editions[0].DocumentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid string
+	for _, p := range old.Paragraphs() {
+		if p.Article == "第一条" {
+			pid = p.ID
+		}
+	}
+	status, body = f.do(t, "GET", "/api/v1/paragraphs/"+pid+"/compare?edition=2024", "reader", nil, "")
+	var c corpus.ArticleComparison
+	if status != 200 || json.Unmarshal(body, &c) != nil || c.ToArticle != "第一条" || len(c.Diff) == 0 {
+		t.Errorf("compare: %d %.300s", status, body)
+	}
+	if status, _ := f.do(t, "GET", "/api/v1/paragraphs/"+pid+"/compare?edition=1999", "reader", nil, ""); status != 404 {
+		t.Errorf("unknown edition: %d", status)
 	}
 }

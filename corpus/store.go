@@ -242,6 +242,9 @@ func (s *BoltStore) Apply(ctx context.Context, b Batch, who string) (BatchResult
 			if err := putParagraphs(tx, d); err != nil {
 				return err
 			}
+			if err := addEdition(tx, d); err != nil {
+				return err
+			}
 			c, err := s.record(tx, OpPut, EntityDocument, d.ID, who)
 			if err != nil {
 				return err
@@ -446,16 +449,24 @@ func (s *BoltStore) Delete(ctx context.Context, entity Entity, id, who string) e
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucket)
-		if b.Get([]byte(id)) == nil {
+		old := b.Get([]byte(id))
+		if old == nil {
 			return ErrNotFound
 		}
-		if err := b.Delete([]byte(id)); err != nil {
-			return err
-		}
 		if entity == EntityDocument {
+			var d Document
+			if err := json.Unmarshal(old, &d); err != nil {
+				return fmt.Errorf("%w: document %s: %v", ErrCorrupt, id, err)
+			}
+			if err := removeEdition(tx, &d); err != nil {
+				return err
+			}
 			if err := deleteParagraphs(tx, id); err != nil {
 				return err
 			}
+		}
+		if err := b.Delete([]byte(id)); err != nil {
+			return err
 		}
 		c, err := s.record(tx, OpDelete, entity, id, who)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -48,6 +49,14 @@ type Options struct {
 	// Passages looks up the passages of hits (the index stores no text);
 	// nil leaves hits with IDs and scores only.
 	Passages PassageSource
+	// InForce says which regulations were not in force on a day, for the
+	// 现行: filter; nil refuses the filter.
+	InForce InForceSource
+}
+
+// InForceSource lists the documents of regulations not in force on a day.
+type InForceSource interface {
+	NotInForce(ctx context.Context, day time.Time) ([]string, error)
 }
 
 // PassageSource returns a passage by ID, for showing a hit.
@@ -65,6 +74,7 @@ type Index struct {
 	analyzer *Analyzer
 	synonyms *Synonyms
 	passages PassageSource
+	inForce  InForceSource
 
 	alias  bleve.IndexAlias
 	syncMu sync.Mutex // one sync or reindex at a time
@@ -93,7 +103,7 @@ func Open(ctx context.Context, dir string, a *Analyzer, opts Options) (*Index, e
 			return nil, fmt.Errorf("open index: %w", err)
 		}
 	}
-	ix := &Index{dir: dir, analyzer: a, synonyms: syn, passages: opts.Passages}
+	ix := &Index{dir: dir, analyzer: a, synonyms: syn, passages: opts.Passages, inForce: opts.InForce}
 	gen, err := readCurrent(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)

@@ -46,7 +46,8 @@ func (e *QueryError) Unwrap() error { return ErrQuery }
 // characters before the *); field:value filters, with Chinese or English
 // field names: 单位/unit, 类别/category, 类型/kind, 年份/year, 轮次/round,
 // 状态/status, 日期/date (2023-01-01..2023-12-31, or a year), 聚焦/focus,
-// 标题/title, 版本/edition, 机关/issuer.
+// 标题/title, 版本/edition, 机关/issuer, 现行/inforce (2020-01-01: only the
+// editions of regulations in force on that day).
 type Query struct {
 	root node
 }
@@ -142,6 +143,7 @@ var queryFields = map[string]string{
 	"标题": "title", "title": "title",
 	"版本": "edition", "edition": "edition",
 	"机关": "issuer", "发文机关": "issuer", "issuer": "issuer",
+	"现行": "inforce", "有效": "inforce", "inforce": "inforce",
 }
 
 // ParseQuery parses a search-box query. It returns a *QueryError (wrapping
@@ -433,6 +435,12 @@ func (p *parser) filter(field, value string, at int) (node, error) {
 			return nil, p.errf(at, fmt.Sprintf("%q is not a year", value))
 		}
 		f.value = strconv.Itoa(y)
+	case "inforce":
+		d, ok := corpus.ParseDate(value)
+		if !ok {
+			return nil, p.errf(at, fmt.Sprintf("%q is not a date (现行:2020-01-01)", value))
+		}
+		f.from = d
 	case "date":
 		from, to, err := parseDateRange(value)
 		if err != nil {

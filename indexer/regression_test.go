@@ -118,7 +118,7 @@ func TestFacetsAreExact(t *testing.T) {
 			t.Fatal(err)
 		}
 		pq, _ := ParseQuery(q)
-		bq, _ := ix.buildQuery(pq)
+		bq, _ := ix.buildQuery(context.Background(), pq)
 		req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
 		for _, f := range FacetFields {
 			req.AddFacet(f, bleve.NewFacetRequest(f, defaultFacetSize))

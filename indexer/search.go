@@ -143,7 +143,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	bq, err := ix.buildQuery(q)
+	bq, err := ix.buildQuery(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -345,21 +345,32 @@ func (ix *Index) highlightTerms(q *Query) []string {
 }
 
 // buildQuery turns a parsed query into a bleve query.
-func (ix *Index) buildQuery(q *Query) (query.Query, error) {
+func (ix *Index) buildQuery(ctx context.Context, q *Query) (query.Query, error) {
 	if q.IsEmpty() {
 		return query.NewMatchAllQuery(), nil
 	}
-	return ix.build(q.root)
+	b := builder{ix: ix, ctx: ctx}
+	return b.build(q.root)
 }
 
-func (ix *Index) build(n node) (query.Query, error) {
+// builder turns a query's nodes into bleve queries.
+type builder struct {
+	ix  *Index
+	ctx context.Context
+}
+
+func (bd builder) build(n node) (query.Query, error) {
+	ix := bd.ix
 	switch t := n.(type) {
 	case *termNode:
 		return ix.termQuery(t)
 	case *filterNode:
+		if t.field == "inforce" {
+			return ix.inForceQuery(bd.ctx, t)
+		}
 		return filterQuery(ix.analyzer, t)
 	case *notNode:
-		x, err := ix.build(t.x)
+		x, err := bd.build(t.x)
 		if err != nil {
 			return nil, err
 		}
@@ -367,7 +378,7 @@ func (ix *Index) build(n node) (query.Query, error) {
 	case *orNode:
 		var xs []query.Query
 		for _, c := range t.xs {
-			x, err := ix.build(c)
+			x, err := bd.build(c)
 			if err != nil {
 				return nil, err
 			}
@@ -378,14 +389,14 @@ func (ix *Index) build(n node) (query.Query, error) {
 		var must, mustNot []query.Query
 		for _, c := range t.xs {
 			if neg, ok := c.(*notNode); ok {
-				x, err := ix.build(neg.x)
+				x, err := bd.build(neg.x)
 				if err != nil {
 					return nil, err
 				}
 				mustNot = append(mustNot, x)
 				continue
 			}
-			x, err := ix.build(c)
+			x, err := bd.build(c)
 			if err != nil {
 				return nil, err
 			}
@@ -400,6 +411,28 @@ func (ix *Index) build(n node) (query.Query, error) {
 		return query.NewBooleanQuery(must, nil, mustNot), nil
 	}
 	return nil, fmt.Errorf("unknown query node %T", n)
+}
+
+// inForceQuery keeps everything but the passages of regulations not in
+// force on the filter's day.
+func (ix *Index) inForceQuery(ctx context.Context, f *filterNode) (query.Query, error) {
+	if ix.inForce == nil {
+		return nil, &QueryError{Pos: f.at + 1, Msg: "this index does not know regulations' editions"}
+	}
+	ids, err := ix.inForce.NotInForce(ctx, f.from)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return query.NewMatchAllQuery(), nil
+	}
+	var out []query.Query
+	for _, id := range ids {
+		tq := query.NewTermQuery(id)
+		tq.SetField(fieldDocument)
+		out = append(out, tq)
+	}
+	return query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{query.NewDisjunctionQuery(out)}), nil
 }
 
 // Boosts: a word-aligned match and a title match add to the score of the

@@ -13,7 +13,7 @@ func demoIndex(t *testing.T) (*Index, *corpus.BoltStore) {
 	t.Helper()
 	ctx := context.Background()
 	s := demoStore(t)
-	ix, err := Open(ctx, filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{Passages: StorePassages{s}})
+	ix, err := Open(ctx, filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{Passages: StorePassages{s}, InForce: s})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	log.Info("dictionary loaded", "words", seg.Words(), "took", time.Since(start).Round(time.Millisecond), "analysis", a.analyzer.Version())
 
 	indexDir := filepath.Join(cfg.DataDir, "index")
-	opts := indexer.Options{Passages: indexer.StorePassages{Store: a.store}}
+	opts := indexer.Options{Passages: indexer.StorePassages{Store: a.store}, InForce: a.store}
 	a.index, err = indexer.Open(ctx, indexDir, a.analyzer, opts)
 	var mm *indexer.AnalysisMismatchError
 	switch {
