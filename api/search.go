@@ -15,27 +15,29 @@ import (
 // HitJSON is one search hit as the API returns it. Highlights are character
 // (not byte) offsets into Text.
 type HitJSON struct {
-	ID         string     `json:"id"`
-	DocumentID string     `json:"document_id,omitempty"`
-	Kind       string     `json:"kind"`
-	KindLabel  string     `json:"kind_label"`
-	Title      string     `json:"title"`
-	Path       []string   `json:"path,omitempty"`
-	N          int        `json:"n,omitempty"`
-	Article    string     `json:"article,omitempty"`
-	Unit       string     `json:"unit,omitempty"`
-	Round      string     `json:"round,omitempty"`
-	Status     string     `json:"status,omitempty"`
-	Focus      string     `json:"focus,omitempty"`
-	Problems   []string   `json:"problems,omitempty"`
-	Date       string     `json:"date,omitempty"`
-	Issuer     string     `json:"issuer,omitempty"`
-	Edition    string     `json:"edition,omitempty"`
-	Sample     bool       `json:"sample,omitempty"`
-	Score      float64    `json:"score"`
-	Snippet    string     `json:"snippet"`
-	Text       string     `json:"text"`
-	Highlights []SpanJSON `json:"highlights,omitempty"`
+	ID          string     `json:"id"`
+	DocumentID  string     `json:"document_id,omitempty"`
+	Kind        string     `json:"kind"`
+	KindLabel   string     `json:"kind_label"`
+	Title       string     `json:"title"`
+	Path        []string   `json:"path,omitempty"`
+	N           int        `json:"n,omitempty"`
+	Article     string     `json:"article,omitempty"`
+	Unit        string     `json:"unit,omitempty"`
+	Round       string     `json:"round,omitempty"`
+	Status      string     `json:"status,omitempty"`
+	Focus       string     `json:"focus,omitempty"`
+	Problems    []string   `json:"problems,omitempty"`
+	Date        string     `json:"date,omitempty"`
+	Issuer      string     `json:"issuer,omitempty"`
+	Disposition string     `json:"disposition,omitempty"`
+	Mentions    []string   `json:"mentions,omitempty"`
+	Edition     string     `json:"edition,omitempty"`
+	Sample      bool       `json:"sample,omitempty"`
+	Score       float64    `json:"score"`
+	Snippet     string     `json:"snippet"`
+	Text        string     `json:"text"`
+	Highlights  []SpanJSON `json:"highlights,omitempty"`
 }
 
 // SpanJSON is a range of characters [start, end).
@@ -73,7 +75,7 @@ func hitJSON(h indexer.Hit) HitJSON {
 	out := HitJSON{
 		ID: h.ID, DocumentID: h.DocumentID, Kind: string(h.Kind), KindLabel: corpus.KindLabel(h.Kind), Title: h.Title,
 		Path: h.Path, N: h.N, Article: h.Article, Unit: h.Unit, Round: h.Round, Status: h.Status, Focus: h.Focus,
-		Problems: h.Problems, Issuer: h.Issuer, Edition: h.Edition, Sample: h.Sample, Score: h.Score,
+		Problems: h.Problems, Issuer: h.Issuer, Disposition: h.Disposition, Mentions: h.Mentions, Edition: h.Edition, Sample: h.Sample, Score: h.Score,
 		Snippet: h.Snippet, Text: h.Text,
 	}
 	if !h.Date.IsZero() {

@@ -78,3 +78,24 @@ func TestFormalismByUnit(t *testing.T) {
 		t.Errorf("by round (-read +searched):\n%s", diff)
 	}
 }
+
+// TestSpeechCountsByUnitsItNames: grouped by unit, a speech counts for the
+// units its paragraphs name. The reference speech names, by reading it:
+// 区委办公室, 区人大常委会机关 and 区政协机关 in one paragraph, 滨海旅游区管委会
+// in another, 区委党校 and 区委编办 in a third (its 人力资源和社会保障局 lacks
+// the 区 of the ledger's name, so it is not matched).
+func TestSpeechCountsByUnitsItNames(t *testing.T) {
+	ix, _ := demoIndex(t)
+	res, err := ix.Search(context.Background(), Request{Query: "类型:讲话", GroupBy: fieldUnit, Size: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, g := range res.Groups {
+		got[g.Value] = g.Count
+	}
+	want := map[string]int{"区委办公室": 1, "区人大常委会机关": 1, "区政协机关": 1, "滨海旅游区管委会": 1, "区委党校": 1, "区委编办": 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("speech by unit (-read +searched):\n%s", diff)
+	}
+}

@@ -318,6 +318,11 @@ func passageDocument(p *Passage, bigram, unigram, word analysis.Analyzer) *docum
 	}
 	kw(fieldKind, string(p.Kind), 0)
 	kw(fieldUnit, p.Unit, 0)
+	for i, m := range p.Mentions {
+		kw(fieldUnit, m, uint64(i+1))
+		doc.AddField(document.NewTextFieldCustom(fieldUnitBigram, []uint64{uint64(i + 1)}, []byte(m), bigramOptions, bigram))
+		doc.AddField(document.NewTextFieldCustom(fieldUnitUni, []uint64{uint64(i + 1)}, []byte(m), unigramOptions, unigram))
+	}
 	kw(fieldFocus, p.Focus, 0)
 	for i, pr := range p.Problems {
 		kw(fieldProblem, pr, uint64(i))

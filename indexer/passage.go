@@ -3,6 +3,7 @@ package indexer
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuncha/xuncha/corpus"
 )
@@ -19,18 +20,22 @@ type Passage struct {
 	Path       []string
 	Text       string
 	// N is a paragraph's ordinal in its document (0 for findings).
-	N        int
-	Article  string
-	Unit     string
-	Focus    string
-	Problems []string
-	Round    string
-	Status   string
-	Date     time.Time
-	Issuer   string
-	Work     string
-	Edition  string
-	Sample   bool
+	N       int
+	Article string
+	Unit    string
+	// Mentions are further units a speech or report paragraph names (the
+	// first one is Unit); they count in unit facets and grouping.
+	Mentions    []string
+	Focus       string
+	Disposition string
+	Problems    []string
+	Round       string
+	Status      string
+	Date        time.Time
+	Issuer      string
+	Work        string
+	Edition     string
+	Sample      bool
 }
 
 // ParagraphPassage returns the passage of a stored paragraph.
@@ -55,17 +60,18 @@ func PassagesOf(d *corpus.Document) []Passage {
 // FindingPassage returns the passage of a finding.
 func FindingPassage(f *corpus.Finding) Passage {
 	p := Passage{
-		ID:       f.ID,
-		Kind:     corpus.KindFinding,
-		Title:    f.Description,
-		Text:     f.Text(),
-		Unit:     f.Unit,
-		Focus:    string(f.Focus),
-		Problems: f.Problems,
-		Round:    f.Round,
-		Status:   string(f.Rectification.Status),
-		Date:     f.Date,
-		Sample:   f.Sample,
+		ID:          f.ID,
+		Kind:        corpus.KindFinding,
+		Title:       f.Description,
+		Text:        f.Text(),
+		Unit:        f.Unit,
+		Focus:       string(f.Focus),
+		Problems:    f.Problems,
+		Round:       f.Round,
+		Disposition: f.Disposition,
+		Status:      string(f.Rectification.Status),
+		Date:        f.Date,
+		Sample:      f.Sample,
 	}
 	if f.Source != nil {
 		p.DocumentID = f.Source.DocumentID
@@ -74,4 +80,32 @@ func FindingPassage(f *corpus.Finding) Passage {
 		p.Title, _, _ = strings.Cut(p.Text, "\n")
 	}
 	return p
+}
+
+// mentionUnits sets Unit and Mentions of speech and report paragraphs to
+// the known units their text names (normalised substring match).
+func mentionUnits(ps []Passage, units []string) {
+	if len(units) == 0 {
+		return
+	}
+	norm := make([]string, len(units))
+	for i, u := range units {
+		norm[i] = NormalizeString(u)
+	}
+	for i := range ps {
+		p := &ps[i]
+		if p.Unit != "" || (p.Kind != corpus.KindSpeech && p.Kind != corpus.KindReport) {
+			continue
+		}
+		text := strings.ReplaceAll(NormalizeString(p.Text), " ", "")
+		for k, u := range norm {
+			if utf8.RuneCountInString(u) >= 3 && strings.Contains(text, u) {
+				if p.Unit == "" {
+					p.Unit = units[k]
+				} else {
+					p.Mentions = append(p.Mentions, units[k])
+				}
+			}
+		}
+	}
 }

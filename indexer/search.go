@@ -163,13 +163,16 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	return res, nil
 }
 
-// Facets that every passage may have, and those only findings and notice
-// cases have. Counting a facet walks the doc values of every match, so the
-// second group is counted over the query restricted to those kinds: the same
-// counts (no other passage has a value there), over far fewer matches.
+// Facets that every passage may have, and those only findings, notice cases
+// and the unit mentions of speeches and reports have. Counting a facet walks
+// the doc values of every match, so the second group is counted over the
+// query restricted to those kinds: the same counts (no other passage has a
+// value there; TestFacetsAreExact checks it), without walking the
+// regulations, the bulk of a corpus of laws.
 var (
 	commonFacets  = []string{fieldKind, fieldYear}
 	findingFacets = []string{fieldUnit, fieldFocus, fieldProblem, fieldRound, fieldStatus}
+	unitKinds     = []corpus.Kind{corpus.KindFinding, corpus.KindNotice, corpus.KindSpeech, corpus.KindReport}
 )
 
 func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Request, res *Result) error {
@@ -194,7 +197,7 @@ func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Req
 	}
 	res.Facets = facetCounts(sr.Facets)
 	var kinds []query.Query
-	for _, k := range []corpus.Kind{corpus.KindFinding, corpus.KindNotice} {
+	for _, k := range unitKinds {
 		kq := query.NewTermQuery(string(k))
 		kq.SetField(fieldKind)
 		kinds = append(kinds, kq)

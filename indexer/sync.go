@@ -132,8 +132,22 @@ func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progr
 			}
 			return nil
 		}
+		// The units documents may name: those indexed so far, and those of
+		// the findings in this batch (a ledger imported with its speeches).
+		units, err := knownUnits(b)
+		if err != nil {
+			return applied, fmt.Errorf("sync: %w", err)
+		}
+		for _, c := range changes {
+			if c.Entity == corpus.EntityFinding && c.Op == corpus.OpPut {
+				if f, err := src.GetFinding(ctx, c.ID); err == nil && f.Unit != "" {
+					units = appendUnique(units, f.Unit)
+				}
+			}
+		}
 		for _, c := range changes {
 			add, del, err := changePassages(ctx, b, src, c)
+			mentionUnits(add, units)
 			if err != nil {
 				return applied, fmt.Errorf("sync change %d: %w", c.Seq, err)
 			}
@@ -149,6 +163,14 @@ func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progr
 			return applied, err
 		}
 	}
+}
+
+// knownUnits returns the units the index has seen (findings and notice
+// cases).
+func knownUnits(b bleve.Index) ([]string, error) {
+	var units []string
+	err := eachTerm(b, fieldUnit, func(term string, _ uint64) { units = append(units, term) })
+	return units, err
 }
 
 // changePassages returns what one change means for the index: passages to
