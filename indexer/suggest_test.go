@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xuncha/xuncha/corpus"
@@ -105,5 +106,27 @@ func TestSimilarFindings(t *testing.T) {
 	}
 	if hitsWanted == 0 {
 		t.Errorf("top similar findings %q (key terms %v) include none of the earlier 冒领 findings", top, keys)
+	}
+}
+
+// TestPrecedents: for a draft finding, the most similar past finding comes
+// first with how it was characterised. Row 5 of the demo ledger (滨海旅游区
+// 管委会, 第三轮) reads 以项目考察为名接受企业宴请, filed under 违规吃喝 and the
+// second focus.
+func TestPrecedents(t *testing.T) {
+	ix, _ := demoIndex(t)
+	hits, _, err := ix.Similar(context.Background(), "干部以项目考察为名接受企业宴请", "", []corpus.Kind{corpus.KindFinding, corpus.KindNotice}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 || hits[0].Unit != "滨海旅游区管委会" || hits[0].Round != "九届区委第三轮" || hits[0].Focus != string(corpus.FocusCorruption) {
+		t.Fatalf("first precedent %+v", hits)
+	}
+	found := false
+	for _, p := range hits[0].Problems {
+		found = found || p == "违规吃喝"
+	}
+	if !found || hits[0].Disposition != "" && !strings.Contains(hits[0].Text, hits[0].Disposition) {
+		t.Errorf("characterisation %v, disposition %q", hits[0].Problems, hits[0].Disposition)
 	}
 }

@@ -44,6 +44,11 @@ Usage:
   xuncha token create NAME ROLE | list | revoke ID
                                 API tokens (roles: reader, editor, admin)
   xuncha stats [flags]          counts and versions
+  xuncha quote TEXT…            the sources of a quotation, with differences and citations
+  xuncha cite [--format gbt7714|plain|ris] PARAGRAPH_ID
+  xuncha report [--xlsx F] [--csv F] ROUND
+                                a round's report and its 整改台账
+  xuncha profile UNIT           a unit's profile (JSON)
   xuncha bench --corpus PATH [--connections 16] [--duration 30s]
                                 import a corpus, serve it, load it over HTTP, print a table
   xuncha analyze [--mode=segment|words|index|bigrams] [--user-dict=FILE] TEXT...
@@ -70,6 +75,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSearch(ctx, args[1:], stdout, stderr)
 	case "reindex":
 		return runReindex(ctx, args[1:], stdout, stderr)
+	case "quote":
+		return runQuote(ctx, args[1:], stdout, stderr)
+	case "cite":
+		return runCite(ctx, args[1:], stdout, stderr)
+	case "report":
+		return runReport(ctx, args[1:], stdout, stderr)
+	case "profile":
+		return runProfile(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "backup":

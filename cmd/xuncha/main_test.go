@@ -238,3 +238,45 @@ func TestDamagedIndexIsRebuilt(t *testing.T) {
 		t.Errorf("after the rebuild the document is not found:\n%s", out.String())
 	}
 }
+
+// TestResearchCLI: report, profile, quote and cite from the command line,
+// over the demo's regulations and ledger.
+func TestResearchCLI(t *testing.T) {
+	t.Setenv("XUNCHA_DATA", t.TempDir())
+	t.Setenv("XUNCHA_NO_DEMO", "true")
+	ctx := context.Background()
+	if err := run(ctx, []string{"import", "../../corpus/demo/data/regulations", "../../corpus/demo/data/示例巡察问题台账.csv"}, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	xlsx := filepath.Join(t.TempDir(), "r.xlsx")
+	if err := run(ctx, []string{"report", "--xlsx", xlsx, "九届区委第十轮"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "17 found, 5 rectified, 6 in progress, 4 not started, 2 ongoing") {
+		t.Errorf("report:\n%s", out.String())
+	}
+	if info, err := os.Stat(xlsx); err != nil || info.Size() == 0 {
+		t.Errorf("no XLSX written: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"profile", "区委办公室"}, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), `"found": 4`) {
+		t.Errorf("profile: %v\n%.300s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"quote", "中華人民共和國國家監察委員會是最高監察機關"}, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "全国人民代表大会. 中华人民共和国监察法[EB/OL].") {
+		t.Errorf("quote: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"search", "--json", "国家监察委员会是最高监察机关"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var res struct{ Hits []struct{ ID string } }
+	if json.Unmarshal(out.Bytes(), &res) != nil || len(res.Hits) == 0 {
+		t.Fatalf("search: %s", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"cite", "--format", "plain", res.Hits[0].ID}, nil, &out, io.Discard); err != nil || strings.TrimSpace(out.String()) != "《中华人民共和国监察法》第七条" {
+		t.Errorf("cite: %v %q", err, out.String())
+	}
+}
