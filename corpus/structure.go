@@ -251,6 +251,17 @@ func structure(name string, lines []string, markdown bool) *Document {
 		d.Title = titleFromName(name)
 	}
 	d.Title = strings.TrimSpace(d.Title)
+	if d.Title == "" || d.Title == "." {
+		// No title in the text or the name: the first paragraph stands
+		// in, shortened.
+		d.Title = "未命名文档"
+		for _, s := range d.Sections {
+			if len(s.Paragraphs) > 0 {
+				d.Title = strings.TrimSpace(truncate(s.Paragraphs[0].Text, 40))
+				break
+			}
+		}
+	}
 	d.Date = findDate(header, name, d)
 	d.Edition, d.Work = edition(name, d.Title)
 	d.Issuer = findIssuer(header, d)
