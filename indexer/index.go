@@ -218,6 +218,17 @@ func (ix *Index) Analyzer() *Analyzer { return ix.analyzer }
 // Count returns the number of passages in the index.
 func (ix *Index) Count() (uint64, error) { return ix.alias.DocCount() }
 
+// LiveBytes returns the size on disk of the segments the index's current
+// snapshot uses. The directory can hold more for a while: scorch deletes the
+// segments a merge made obsolete in the background, after a later write or
+// once the index has been reopened.
+func (ix *Index) LiveBytes() uint64 {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	v, _ := ix.live.StatsMap()["index"].(map[string]interface{})["num_bytes_used_disk_by_root"].(uint64)
+	return v
+}
+
 // AppliedSeq returns the store change sequence the index has applied.
 func (ix *Index) AppliedSeq() (uint64, error) {
 	ix.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -190,5 +191,35 @@ func allIDs(t testing.TB, ix *Index) ([]string, uint64) {
 		if len(res.Hits) < 5000 {
 			return ids, total
 		}
+	}
+}
+
+// TestLiveBytesCountsTheMergedSegment: after a merge, LiveBytes is the size
+// of the one segment left, which the directory holds.
+func TestLiveBytesCountsTheMergedSegment(t *testing.T) {
+	var ps []Passage
+	for i := range 200 {
+		ps = append(ps, Passage{ID: strings.Repeat("p", 1+i%7) + string(rune('a'+i%26)) + strings.Repeat("x", i/26), Text: "坚决纠治形式主义官僚主义，第" + strings.Repeat("一", 1+i%5) + "条"})
+	}
+	ix := openTestIndex(t, ps)
+	if err := compact(context.Background(), ix.live); err != nil {
+		t.Fatal(err)
+	}
+	live := ix.LiveBytes()
+	if live == 0 {
+		t.Fatal("LiveBytes is 0 after a merge")
+	}
+	matches, err := filepath.Glob(filepath.Join(ix.genDir(1), "store", "*.zap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range matches {
+		if fi, err := os.Stat(m); err == nil && uint64(fi.Size()) == live {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("LiveBytes %d matches no segment file among %v", live, matches)
 	}
 }

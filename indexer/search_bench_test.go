@@ -18,8 +18,9 @@ import (
 var queryMix = BenchQueries
 
 // benchLawsIndex imports every stride-th law file into a store and syncs an
-// index from it, reporting the rebuild figures.
-func benchLawsIndex(b *testing.B, stride int) (*Index, *corpus.BoltStore, float64) {
+// index from it, reporting the rebuild figures. It returns the index's
+// directory and the text's size in bytes too.
+func benchLawsIndex(b *testing.B, stride int) (*Index, *corpus.BoltStore, string, int64) {
 	ctx := context.Background()
 	dir := b.TempDir()
 	files := sharedcorpus.Files(b, ".md", "corpus", "laws")
@@ -60,10 +61,9 @@ func benchLawsIndex(b *testing.B, stride int) (*Index, *corpus.BoltStore, float6
 	b.ReportMetric(float64(sum.Imported)/importSecs, "files-imported/s")
 	b.ReportMetric(float64(paragraphs)/secs, "paragraphs-indexed/s")
 	b.ReportMetric(float64(textBytes)/secs/1e6, "MB-indexed/s")
-	b.ReportMetric(float64(dirSize(b, filepath.Join(dir, "index")))/float64(textBytes), "index-bytes/text-byte")
 	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(float64(paragraphs), "paragraphs")
-	return ix, s, secs
+	return ix, s, filepath.Join(dir, "index"), textBytes
 }
 
 // peakRSS returns the process's peak resident set size in bytes (Linux), 0
@@ -95,7 +95,15 @@ func stride() int {
 // from it (XUNCHA_BENCH_STRIDE=1 for all 3,502 files).
 func BenchmarkRebuildLaws(b *testing.B) {
 	for range b.N {
-		benchLawsIndex(b, stride())
+		ix, _, dir, textBytes := benchLawsIndex(b, stride())
+		live := ix.LiveBytes()
+		if err := ix.Close(); err != nil {
+			b.Fatal(err)
+		}
+		// The directory also holds, for a while, the segments that the
+		// final merge made obsolete (see LiveBytes).
+		b.ReportMetric(float64(dirSize(b, dir))/float64(textBytes), "disk-bytes/text-byte")
+		b.ReportMetric(float64(live)/float64(textBytes), "index-bytes/text-byte")
 	}
 }
 
@@ -114,7 +122,7 @@ var latencyClasses = map[string]struct {
 // BenchmarkQueryClasses reports latency percentiles per class of query, so
 // that a slow class shows. XUNCHA_BENCH_CLASS runs one class.
 func BenchmarkQueryClasses(b *testing.B) {
-	ix, _, _ := benchLawsIndex(b, stride())
+	ix, _, _, _ := benchLawsIndex(b, stride())
 	ctx := context.Background()
 	for name, c := range latencyClasses {
 		if only := os.Getenv("XUNCHA_BENCH_CLASS"); only != "" && only != name {
@@ -142,7 +150,7 @@ func BenchmarkQueryClasses(b *testing.B) {
 // highlighting (passages read from the store), and reports latency
 // percentiles; facets on every fifth query.
 func BenchmarkQueryLaws(b *testing.B) {
-	ix, _, _ := benchLawsIndex(b, stride())
+	ix, _, _, _ := benchLawsIndex(b, stride())
 	runtime.GC()
 	ctx := context.Background()
 	var lat []time.Duration

@@ -10,7 +10,7 @@ import (
 // BenchmarkSuggest measures completion latency over a laws index, short
 // prefixes included (the worst case: many candidates).
 func BenchmarkSuggest(b *testing.B) {
-	ix, _, _ := benchLawsIndex(b, stride())
+	ix, _, _, _ := benchLawsIndex(b, stride())
 	ctx := context.Background()
 	lex, err := DomainLexicon()
 	if err != nil {
