@@ -77,15 +77,7 @@ func (s *Server) listFindings(c echo.Context) error {
 	q := filterQuery(c, c.QueryParam("q"), [][2]string{
 		{"unit", "单位"}, {"round", "轮次"}, {"status", "状态"}, {"focus", "聚焦"}, {"problem", "类别"}, {"year", "年份"},
 	})
-	req, err := searchRequest(c, strings.TrimSpace(q+" 类型:问题"))
-	if err != nil {
-		return err
-	}
-	res, err := s.opts.Index.Search(c.Request().Context(), req)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, searchResponse(res))
+	return s.answerSearch(c, strings.TrimSpace(q+" 类型:问题"))
 }
 
 // getFinding: GET /api/v1/findings/:id — the finding and its history.

@@ -159,7 +159,13 @@ func searchRequest(c echo.Context, q string) (indexer.Request, error) {
 
 // search: GET /api/v1/search?q=&size=&from=&sort=&facets=&group_by=&group_size=
 func (s *Server) search(c echo.Context) error {
-	req, err := searchRequest(c, c.QueryParam("q"))
+	return s.answerSearch(c, c.QueryParam("q"))
+}
+
+// answerSearch runs query q with the request's other search parameters
+// and writes the response.
+func (s *Server) answerSearch(c echo.Context, q string) error {
+	req, err := searchRequest(c, q)
 	if err != nil {
 		return err
 	}

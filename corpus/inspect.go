@@ -140,29 +140,18 @@ type Repeat struct {
 // Dice coefficient of their character bigrams (punctuation ignored) is at
 // least 0.5.
 func similarText(a, b string) bool {
-	bg := func(s string) map[string]int {
-		var rs []rune
-		for _, r := range s {
-			if !strings.ContainsRune("，。、；：！？,.;:!? \u3000“”\"()（）", r) {
-				rs = append(rs, r)
-			}
+	return dice(withoutPunctuation(a), withoutPunctuation(b)) >= 0.5
+}
+
+// withoutPunctuation drops the punctuation and spaces that decide nothing
+// about whether two findings describe the same problem.
+func withoutPunctuation(s string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune("，。、；：！？,.;:!? \u3000“”\"()（）", r) {
+			return -1
 		}
-		m := map[string]int{}
-		for i := 0; i+1 < len(rs); i++ {
-			m[string(rs[i:i+2])]++
-		}
-		return m
-	}
-	x, y := bg(a), bg(b)
-	var inter, nx, ny int
-	for k, v := range x {
-		nx += v
-		inter += min(v, y[k])
-	}
-	for _, v := range y {
-		ny += v
-	}
-	return nx+ny > 0 && 2*float64(inter)/float64(nx+ny) >= 0.5
+		return r
+	}, s)
 }
 
 // genericProblems are problem types too broad to call two findings the

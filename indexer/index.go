@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // ErrAnalysisMismatch is wrapped by the error Open returns when the index
@@ -282,6 +283,16 @@ func applyTo(ctx context.Context, b bleve.Index, a *Analyzer, ps []Passage, dele
 		return fmt.Errorf("index %d passages: %w", len(ps), err)
 	}
 	return nil
+}
+
+// reader opens a reader on a bleve index's current snapshot, for reading
+// its terms and their frequencies; the caller closes it.
+func reader(b bleve.Index) (index.IndexReader, error) {
+	adv, err := b.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
 }
 
 // passageDocument builds the bleve document of a passage.

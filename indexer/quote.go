@@ -169,11 +169,7 @@ func containsRunes(hay, needle []rune) bool {
 // quotation (by document frequency in the index): they find the candidates
 // fast, and a misremembered character spoils only the bigrams it is in.
 func rareBigrams(ctx context.Context, b bleve.Index, rs []rune, k int) ([]query.Query, error) {
-	adv, err := b.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := reader(b)
 	if err != nil {
 		return nil, err
 	}

@@ -40,11 +40,7 @@ func (ix *Index) KeyTerms(ctx context.Context, text string, n int) ([]KeyTerm, e
 			tf[w.Term]++
 		}
 	}
-	adv, err := b.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := reader(b)
 	if err != nil {
 		return nil, err
 	}
