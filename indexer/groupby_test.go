@@ -3,7 +3,6 @@ package indexer
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -26,15 +25,7 @@ func demoLedgerIndex(t *testing.T) *Index {
 	for _, f := range fs {
 		ps = append(ps, FindingPassage(f))
 	}
-	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	if err := ix.Add(context.Background(), ps); err != nil {
-		t.Fatal(err)
-	}
-	return ix
+	return openTestIndex(t, ps)
 }
 
 // TestFormalismByUnit: "形式主义 by unit" over the demo ledger gives the

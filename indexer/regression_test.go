@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -41,15 +40,7 @@ func loadSearchFixture(t *testing.T) *Index {
 		ps = append(ps, Passage{ID: r.ID, Kind: corpus.Kind(r.Kind), Title: r.Title, Text: r.Text, Unit: r.Unit,
 			Round: r.Round, Status: r.Status, Date: d, Edition: r.Edition, Problems: r.Problems})
 	}
-	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	if err := ix.Add(context.Background(), ps); err != nil {
-		t.Fatal(err)
-	}
-	return ix
+	return openTestIndex(t, ps)
 }
 
 // TestSearchRegression runs testdata/search/queries.txt.

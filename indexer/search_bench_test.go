@@ -7,11 +7,11 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuncha/xuncha/corpus"
+	"github.com/xuncha/xuncha/internal/procstat"
 	"github.com/xuncha/xuncha/internal/sharedcorpus"
 )
 
@@ -61,25 +61,9 @@ func benchLawsIndex(b *testing.B, stride int) (*Index, *corpus.BoltStore, string
 	b.ReportMetric(float64(sum.Imported)/importSecs, "files-imported/s")
 	b.ReportMetric(float64(paragraphs)/secs, "paragraphs-indexed/s")
 	b.ReportMetric(float64(textBytes)/secs/1e6, "MB-indexed/s")
-	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(float64(procstat.PeakRSS(os.Getpid()))/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(float64(paragraphs), "paragraphs")
 	return ix, s, filepath.Join(dir, "index"), textBytes
-}
-
-// peakRSS returns the process's peak resident set size in bytes (Linux), 0
-// elsewhere.
-func peakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 func stride() int {

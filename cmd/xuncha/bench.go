@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/xuncha/xuncha/indexer"
+	"github.com/xuncha/xuncha/internal/procstat"
 )
 
 // runBench is a capacity benchmark, like Elasticsearch's Rally: it imports
@@ -107,7 +108,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	// 4. Report.
 	indexBytes := dirBytes(filepath.Join(dir, "index"))
-	rss := peakRSSOf(srv.Process.Pid)
+	rss := procstat.PeakRSS(srv.Process.Pid)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\t\n", k, v) }
 	row("paragraphs imported", strconv.Itoa(paragraphs))
@@ -268,19 +269,4 @@ func dirBytes(dir string) int64 {
 		return nil
 	})
 	return n
-}
-
-// peakRSSOf returns a process's peak resident set size (Linux), 0 elsewhere.
-func peakRSSOf(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
