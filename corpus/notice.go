@@ -28,6 +28,8 @@ var (
 	reCaseNumber  = regexp.MustCompile(`^\s*(?:[0-9０-９]{1,2}[\.．、]|[（(][0-9一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)\s*`)
 	reInnerFormer = regexp.MustCompile(`([省市县区])原`)
 	reDisposal    = regexp.MustCompile(`开除|处分|处理|移送|问责|警告|免职|撤职|追究|给予|受到|立案|审查起诉|判处|诫勉|责令`)
+	reUnitInText  = regexp.MustCompile(`(?:查处了|时任)([^，。；、]{2,40}?)(?:（[^）]*）)?(?:原)?(` + strings.Join(postWords, "|") + `)`)
+	reCaseCount   = regexp.MustCompile(`^[一二三四五六七八九十\d]+起`)
 )
 
 // problemCategories maps words in a case to the problem types it is filed
@@ -253,8 +255,7 @@ func disposition(s string) string {
 // unitInText finds the unit of the first person named in a running text:
 // "…严肃查处了交通运输部安全与质量监督管理司（以下简称安质司）原副司长彭付平…".
 func unitInText(text string) (unit, post, person string) {
-	re := regexp.MustCompile(`(?:查处了|时任)([^，。；、]{2,40}?)(?:（[^）]*）)?(?:原)?(` + strings.Join(postWords, "|") + `)`)
-	if m := re.FindStringSubmatch(text); m != nil {
+	if m := reUnitInText.FindStringSubmatch(text); m != nil {
 		return cleanUnit(m[1]), m[2], ""
 	}
 	return "", "", ""
@@ -281,7 +282,7 @@ func noticeCategory(title string) string {
 	if _, after, ok := strings.Cut(t, "通报"); ok {
 		t = after
 	}
-	t = regexp.MustCompile(`^[一二三四五六七八九十\d]+起`).ReplaceAllString(t, "")
+	t = reCaseCount.ReplaceAllString(t, "")
 	for _, suffix := range []string{"典型问题", "典型案例", "问题"} {
 		t = strings.TrimSuffix(strings.TrimSpace(t), suffix)
 	}

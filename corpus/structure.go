@@ -37,6 +37,9 @@ var (
 	reSubPoint   = regexp.MustCompile(`^(` + cn + `{1,3}是|第` + cn + `{1,3}[，,、]|首先[，,]|其次[，,]|再次[，,]|最后[，,])`)
 	reHeaderLine = regexp.MustCompile(`^(标题|日期|来源|原文件|年份|发布日期|发文机关|作者)\s*[:：]\s*(.*)$`)
 	reOutline    = regexp.MustCompile(`^【提纲】`)
+	reFileStamp  = regexp.MustCompile(`_\d{10,}(_\d+)?$`)
+	reIssued     = regexp.MustCompile(`通过|发布|印发|公布`)
+	reOutlineNum = regexp.MustCompile(`(` + cn + `{1,3}、|[（(]` + cn + `{1,3}[）)]|` + cn + `{1,3}是)`)
 	reSpeechTitl = regexp.MustCompile(`^在.{2,60}(会议|会|仪式|典礼|活动|讲座|座谈会)(上|中)?的(讲话|致辞|报告)$|讲话$|讲话稿$`)
 	reDateNum    = regexp.MustCompile(`(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})`)
 	reDateCN     = regexp.MustCompile(`([一二三四五六七八九〇零○]{4})年(` + cn + `{1,3})月(` + cn + `{1,3})日`)
@@ -110,8 +113,7 @@ type OutlineEntry struct {
 func parseOutline(s string) []OutlineEntry {
 	s = strings.TrimSpace(reOutline.ReplaceAllString(s, ""))
 	// Split before every numbering marker.
-	splitter := regexp.MustCompile(`(` + cn + `{1,3}、|[（(]` + cn + `{1,3}[）)]|` + cn + `{1,3}是)`)
-	idx := splitter.FindAllStringIndex(s, -1)
+	idx := reOutlineNum.FindAllStringIndex(s, -1)
 	var out []OutlineEntry
 	for i, loc := range idx {
 		end := len(s)
@@ -277,7 +279,7 @@ func titleFromName(name string) string {
 	base := filepath.Base(name)
 	base = strings.TrimSuffix(base, filepath.Ext(base))
 	base = reFileDate.ReplaceAllString(base, "")
-	base = regexp.MustCompile(`_\d{10,}(_\d+)?$`).ReplaceAllString(base, "")
+	base = reFileStamp.ReplaceAllString(base, "")
 	return strings.Trim(strings.ReplaceAll(base, "_", " "), " ")
 }
 
@@ -421,7 +423,7 @@ func findIssuer(header map[string]string, d *Document) string {
 			if seen++; seen > 4 {
 				return ""
 			}
-			if utf8.RuneCountInString(p.Text) > 80 || !regexp.MustCompile(`通过|发布|印发|公布`).MatchString(p.Text) {
+			if utf8.RuneCountInString(p.Text) > 80 || !reIssued.MatchString(p.Text) {
 				continue
 			}
 			for _, ip := range issuerPatterns {
