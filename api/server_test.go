@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -500,5 +501,24 @@ func TestEditionRoutes(t *testing.T) {
 	}
 	if status, _ := f.do(t, "GET", "/api/v1/paragraphs/"+pid+"/compare?edition=1999", "reader", nil, ""); status != 404 {
 		t.Errorf("unknown edition: %d", status)
+	}
+}
+
+// TestWebScriptParsesNoHTML keeps the page's safety rule: the script never
+// hands a string to the HTML parser (the browser test checks the result
+// with hostile documents; this catches a new innerHTML before it ships).
+func TestWebScriptParsesNoHTML(t *testing.T) {
+	src, err := webFiles.ReadFile("web/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sink := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "DOMParser", "createContextualFragment", "setHTMLUnsafe"} {
+		if strings.Contains(string(src), sink) {
+			t.Errorf("app.js uses %s; build elements and set textContent instead", sink)
+		}
+	}
+	html, _ := webFiles.ReadFile("web/index.html")
+	if regexp.MustCompile(`<script>|\son[a-z]+=`).Match(html) {
+		t.Error("index.html has inline script or event handlers, which the CSP forbids")
 	}
 }

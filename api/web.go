@@ -27,10 +27,13 @@ func (s *Server) webRoutes() []route {
 		c.Response().Header().Set("Cache-Control", "no-cache")
 		return c.HTMLBlob(http.StatusOK, b)
 	}
-	return []route{
-		{http.MethodGet, "/", rolePublic, index},
-		{http.MethodGet, "/static/*", rolePublic, static},
+	rs := []route{{http.MethodGet, "/static/*", rolePublic, static}}
+	// The page's own views, each a URL people can share; the script picks
+	// the view from the path.
+	for _, p := range []string{"/", "/d/:id", "/f/:id", "/ledger", "/profile", "/quote"} {
+		rs = append(rs, route{http.MethodGet, p, rolePublic, index})
 	}
+	return rs
 }
 
 func (s *Server) registerWeb() {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +40,7 @@ func startServe(t *testing.T, dataDir string) (base, token string) {
 	for base == "" {
 		select {
 		case line := <-out.lines:
-			if m := regexp.MustCompile(`xct_[A-Za-z0-9_-]+`).FindString(line); m != "" {
+			if m := tokenPattern.FindString(line); m != "" {
 				token = m
 			}
 			if a, ok := strings.CutPrefix(line, "xuncha listening on "); ok {

@@ -74,29 +74,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	// 2. Serve.
-	srv := exec.CommandContext(ctx, exe, "serve", "--addr", "127.0.0.1:0", "--public-reads", "--rate", "1000000", "--burst", "1000000")
-	srv.Env, srv.Stderr = env, stderr
-	pipe, err := srv.StdoutPipe()
+	srv, err := startServer(ctx, exe, env, stderr, "--addr", "127.0.0.1:0", "--public-reads", "--rate", "1000000", "--burst", "1000000")
 	if err != nil {
-		return err
+		return fmt.Errorf("bench: %w", err)
 	}
-	if err := srv.Start(); err != nil {
-		return fmt.Errorf("bench: serve: %w", err)
-	}
-	defer func() {
-		srv.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { srv.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			srv.Process.Kill()
-		}
-	}()
-	base, err := serverAddress(pipe)
-	if err != nil {
-		return fmt.Errorf("bench: serve: %w", err)
-	}
+	defer srv.Stop()
+	base := srv.Base
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns}, Timeout: 30 * time.Second}
 	if err := waitReady(ctx, client, base); err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -108,7 +91,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	// 4. Report.
 	indexBytes := dirBytes(filepath.Join(dir, "index"))
-	rss := procstat.PeakRSS(srv.Process.Pid)
+	rss := procstat.PeakRSS(srv.cmd.Process.Pid)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\t\n", k, v) }
 	row("paragraphs imported", strconv.Itoa(paragraphs))
@@ -217,15 +200,59 @@ func get(ctx context.Context, client *http.Client, target string) error {
 
 // serverAddress reads the child's stdout up to its "listening on" line and
 // keeps draining it after.
-func serverAddress(r io.Reader) (string, error) {
-	sc := bufio.NewScanner(r)
+// serverProcess is a child process running xuncha serve.
+type serverProcess struct {
+	cmd *exec.Cmd
+	// Base is the address it listens on (http://127.0.0.1:port), and Token
+	// the first admin token it printed, if it loaded the demo.
+	Base, Token string
+}
+
+// startServer starts exe serve with args in env and returns once it
+// listens (not yet ready: see waitReady).
+func startServer(ctx context.Context, exe string, env []string, stderr io.Writer, args ...string) (*serverProcess, error) {
+	cmd := exec.CommandContext(ctx, exe, append([]string{"serve"}, args...)...)
+	cmd.Env, cmd.Stderr = env, stderr
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	p := &serverProcess{cmd: cmd}
+	sc := bufio.NewScanner(pipe)
 	for sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "xuncha listening on "); ok {
-			go io.Copy(io.Discard, r)
-			return a, nil
+		line := sc.Text()
+		if m := tokenPattern.FindString(line); m != "" {
+			p.Token = m
+		}
+		if a, ok := strings.CutPrefix(line, "xuncha listening on "); ok {
+			p.Base = a
+			go io.Copy(io.Discard, pipe)
+			return p, nil
 		}
 	}
-	return "", errors.New("the server exited before listening")
+	p.Stop()
+	return nil, errors.New("serve: the server exited before listening")
+}
+
+var tokenPattern = regexp.MustCompile(`xct_[A-Za-z0-9_-]+`)
+
+// Stop interrupts the server and waits for it, killing it after 15 s; it
+// reports whether the server stopped on the interrupt.
+func (p *serverProcess) Stop() bool {
+	p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(15 * time.Second):
+		p.cmd.Process.Kill()
+		<-done
+		return false
+	}
 }
 
 func waitReady(ctx context.Context, client *http.Client, base string) error {
