@@ -109,7 +109,13 @@ func saveUpload(dir string, i int, fh *multipart.FileHeader) (string, error) {
 	if name == "." || name == "/" || name == "" || strings.HasPrefix(name, ".") {
 		name = fmt.Sprintf("upload-%d", i)
 	}
-	p := filepath.Join(dir, fmt.Sprintf("%03d-%s", i, name))
+	// Each upload in a folder of its own, under its own name: parsers take
+	// a title from the file name when the text has none.
+	sub := filepath.Join(dir, fmt.Sprintf("%03d", i))
+	if err := os.Mkdir(sub, 0o700); err != nil {
+		return "", err
+	}
+	p := filepath.Join(sub, name)
 	src, err := fh.Open()
 	if err != nil {
 		return "", err
@@ -130,7 +136,7 @@ func (s *Server) runImport(t *Task, dir string, paths []string, opts corpus.Pars
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
 	_, err := corpus.ImportFiles(ctx, s.opts.Store, paths, opts, func(r corpus.FileResult) {
-		r.Path = strings.SplitN(filepath.Base(r.Path), "-", 2)[1] // the uploaded name
+		r.Path = filepath.Base(r.Path) // the uploaded name
 		t.mu.Lock()
 		t.Done++
 		switch r.Outcome {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 
@@ -64,6 +65,7 @@ var errorTable = []struct {
 	{indexer.ErrRequest, http.StatusBadRequest, "invalid_request"},
 	{indexer.ErrNothingToSearch, http.StatusBadRequest, "invalid_query"},
 	{corpus.ErrNotFound, http.StatusNotFound, "not_found"},
+	{corpus.ErrCorrupt, http.StatusInternalServerError, "damaged_store"},
 	{corpus.ErrLedger, http.StatusUnprocessableEntity, "invalid_ledger"},
 	{corpus.ErrInvalid, http.StatusUnprocessableEntity, "invalid_input"},
 	{corpus.ErrTooLarge, http.StatusRequestEntityTooLarge, "too_large"},
@@ -101,6 +103,10 @@ func classify(err error) (status int, code, msg string, ok bool) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit), true
+	}
+	if errors.Is(err, syscall.ENOSPC) {
+		// Logged with the file it was writing; the client learns only that.
+		return http.StatusInsufficientStorage, "disk_full", "the server's disk is full: nothing was stored; ask the operator to free space", false
 	}
 	for _, e := range errorTable {
 		if errors.Is(err, e.target) {

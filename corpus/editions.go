@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -44,13 +43,13 @@ func addEdition(tx *bolt.Tx, d *Document) error {
 	}
 	var eds []EditionRef
 	if v := b.Get([]byte(d.Work)); v != nil {
-		if err := json.Unmarshal(v, &eds); err != nil {
+		if err := unseal(v, &eds); err != nil {
 			return fmt.Errorf("%w: works register: %v", ErrCorrupt, err)
 		}
 	}
 	eds = append(eds, EditionRef{DocumentID: d.ID, Title: d.Title, Edition: d.Edition, Date: d.Date})
 	sort.SliceStable(eds, func(i, j int) bool { return eds[i].effective().Before(eds[j].effective()) })
-	v, err := json.Marshal(eds)
+	v, err := seal(eds)
 	if err != nil {
 		return err
 	}
@@ -68,7 +67,7 @@ func removeEdition(tx *bolt.Tx, d *Document) error {
 		return nil
 	}
 	var eds, keep []EditionRef
-	if err := json.Unmarshal(v, &eds); err != nil {
+	if err := unseal(v, &eds); err != nil {
 		return fmt.Errorf("%w: works register: %v", ErrCorrupt, err)
 	}
 	for _, e := range eds {
@@ -79,7 +78,7 @@ func removeEdition(tx *bolt.Tx, d *Document) error {
 	if len(keep) == 0 {
 		return b.Delete([]byte(d.Work))
 	}
-	nv, err := json.Marshal(keep)
+	nv, err := seal(keep)
 	if err != nil {
 		return err
 	}
@@ -96,7 +95,9 @@ func (s *BoltStore) Editions(ctx context.Context, work string) ([]EditionRef, er
 			return nil
 		}
 		if v := b.Get([]byte(work)); v != nil {
-			return json.Unmarshal(v, &eds)
+			if err := unseal(v, &eds); err != nil {
+				return fmt.Errorf("%w: works register: %v", ErrCorrupt, err)
+			}
 		}
 		return nil
 	})
@@ -119,7 +120,7 @@ func (s *BoltStore) NotInForce(ctx context.Context, day time.Time) ([]string, er
 		}
 		return b.ForEach(func(_, v []byte) error {
 			var eds []EditionRef
-			if err := json.Unmarshal(v, &eds); err != nil {
+			if err := unseal(v, &eds); err != nil {
 				return fmt.Errorf("%w: works register: %v", ErrCorrupt, err)
 			}
 			current := -1

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // Outcome is what happened to one imported file.
@@ -100,6 +101,9 @@ func ImportFile(ctx context.Context, s Applier, path string, opts ParseOptions) 
 	res := FileResult{Path: path}
 	reject := func(err error) FileResult {
 		res.Outcome, res.Reason = Rejected, err.Error()
+		if errors.Is(err, syscall.ENOSPC) {
+			res.Reason = ErrDiskFull.Error() + ": nothing of this file was stored; free space and import it again"
+		}
 		return res
 	}
 	info, err := os.Stat(path)

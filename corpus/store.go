@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +23,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrInvalid is wrapped by errors for a value that cannot be stored.
 	ErrInvalid = errors.New("invalid")
+	// ErrDiskFull names a write that failed for want of disk space
+	// (ENOSPC); the store is left as it was.
+	ErrDiskFull = errors.New("the disk is full")
 	// ErrCorrupt is wrapped by Open when the store file is damaged.
 	ErrCorrupt = errors.New("store is damaged")
 )
@@ -103,8 +105,14 @@ var (
 	bucketMeta      = []byte("meta")
 	bucketParas     = []byte("paragraphs")
 	keySchema       = []byte("schema")
-	schemaVersion   = []byte("xuncha-store-1")
+	schemaVersion   = []byte("xuncha-store-2")
+	// schemaUnsealed is the first format, whose records carry no
+	// checksum; opening it for writing seals them (see seal.go).
+	schemaUnsealed = []byte("xuncha-store-1")
 )
+
+// sealedBuckets hold sealed records; meta holds plain values.
+var sealedBuckets = [][]byte{bucketDocuments, bucketFindings, bucketHistory, bucketChanges, bucketParas, bucketWorks, bucketTokens}
 
 // StoreOptions configures OpenBolt.
 type StoreOptions struct {
@@ -148,6 +156,8 @@ func OpenBolt(ctx context.Context, path string, opts StoreOptions) (*BoltStore, 
 			meta := tx.Bucket(bucketMeta)
 			if v := meta.Get(keySchema); v == nil {
 				return meta.Put(keySchema, schemaVersion)
+			} else if bytes.Equal(v, schemaUnsealed) {
+				return sealAll(tx)
 			} else if !bytes.Equal(v, schemaVersion) {
 				return fmt.Errorf("%w: schema %q, this xuncha reads %q", ErrCorrupt, v, schemaVersion)
 			}
@@ -161,19 +171,65 @@ func OpenBolt(ctx context.Context, path string, opts StoreOptions) (*BoltStore, 
 	return s, nil
 }
 
+// sealAll upgrades a store of the first format: it seals every record in
+// one transaction (all or nothing) and records the new format.
+func sealAll(tx *bolt.Tx) error {
+	for _, name := range sealedBuckets {
+		b := tx.Bucket(name)
+		if b == nil {
+			continue
+		}
+		var keys, vals [][]byte
+		if err := b.ForEach(func(k, v []byte) error {
+			if v != nil { // nil: a nested bucket
+				keys, vals = append(keys, bytes.Clone(k)), append(vals, sealRaw(bytes.Clone(v)))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i := range keys {
+			if err := b.Put(keys[i], vals[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keySchema, schemaVersion)
+}
+
 // Close closes the store file.
 func (s *BoltStore) Close() error { return s.db.Close() }
 
 // Check verifies the store file's page structure (bbolt's consistency
-// check); it returns an error wrapping ErrCorrupt naming the first problems.
-// It reads the whole file.
-func (s *BoltStore) Check(ctx context.Context) error {
+// check) and every record's checksum; it returns an error wrapping
+// ErrCorrupt naming the first problems. It reads the whole file.
+func (s *BoltStore) Check(ctx context.Context) (err error) {
+	defer func() {
+		// bbolt panics on some damaged pages rather than report them.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("check store: %w: %v", ErrCorrupt, r)
+		}
+	}()
 	return s.db.View(func(tx *bolt.Tx) error {
 		var problems []string
 		// Drain the channel: the checker goroutine blocks until it is read.
 		for err := range tx.Check() {
 			if len(problems) < 5 {
 				problems = append(problems, err.Error())
+			}
+		}
+		if len(problems) == 0 {
+			for _, name := range sealedBuckets {
+				b := tx.Bucket(name)
+				if b == nil {
+					continue
+				}
+				b.ForEach(func(k, v []byte) error {
+					if _, err := openSeal(v); v != nil && err != nil && len(problems) < 5 {
+						problems = append(problems, fmt.Sprintf("%s %q: %v", name, k, err))
+					}
+					return nil
+				})
 			}
 		}
 		if len(problems) > 0 {
@@ -197,7 +253,7 @@ func (s *BoltStore) record(tx *bolt.Tx, op Op, entity Entity, id, who string) (C
 		return Change{}, err
 	}
 	c := Change{Seq: seq, Op: op, Entity: entity, ID: id, At: s.now().UTC(), Who: who}
-	v, err := json.Marshal(c)
+	v, err := seal(c)
 	if err != nil {
 		return Change{}, err
 	}
@@ -232,7 +288,7 @@ func (s *BoltStore) Apply(ctx context.Context, b Batch, who string) (BatchResult
 				res.Unchanged = append(res.Unchanged, d.ID)
 				continue
 			}
-			v, err := json.Marshal(d)
+			v, err := seal(d)
 			if err != nil {
 				return err
 			}
@@ -283,7 +339,7 @@ func (s *BoltStore) putFinding(tx *bolt.Tx, f *Finding, who, note string) (added
 	var before *Finding
 	if old := fb.Get([]byte(f.ID)); old != nil {
 		before = new(Finding)
-		if err := json.Unmarshal(old, before); err != nil {
+		if err := unseal(old, before); err != nil {
 			return false, false, 0, fmt.Errorf("%w: finding %s: %v", ErrCorrupt, f.ID, err)
 		}
 	}
@@ -291,7 +347,7 @@ func (s *BoltStore) putFinding(tx *bolt.Tx, f *Finding, who, note string) (added
 	if before != nil && len(diff) == 0 {
 		return false, false, 0, nil
 	}
-	v, err := json.Marshal(f)
+	v, err := seal(f)
 	if err != nil {
 		return false, false, 0, err
 	}
@@ -313,7 +369,7 @@ func (s *BoltStore) putFinding(tx *bolt.Tx, f *Finding, who, note string) (added
 }
 
 func putHistory(tx *bolt.Tx, id string, h HistoryEntry) error {
-	v, err := json.Marshal(h)
+	v, err := seal(h)
 	if err != nil {
 		return err
 	}
@@ -391,7 +447,7 @@ func (s *BoltStore) get(ctx context.Context, bucket []byte, id string, v any) er
 		if raw == nil {
 			return ErrNotFound
 		}
-		if err := json.Unmarshal(raw, v); err != nil {
+		if err := unseal(raw, v); err != nil {
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		return nil
@@ -412,7 +468,7 @@ func (s *BoltStore) UpdateRectification(ctx context.Context, id string, r Rectif
 			return ErrNotFound
 		}
 		var f Finding
-		if err := json.Unmarshal(raw, &f); err != nil {
+		if err := unseal(raw, &f); err != nil {
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		f.Rectification = r
@@ -455,7 +511,7 @@ func (s *BoltStore) Delete(ctx context.Context, entity Entity, id, who string) e
 		}
 		if entity == EntityDocument {
 			var d Document
-			if err := json.Unmarshal(old, &d); err != nil {
+			if err := unseal(old, &d); err != nil {
 				return fmt.Errorf("%w: document %s: %v", ErrCorrupt, id, err)
 			}
 			if err := removeEdition(tx, &d); err != nil {
@@ -491,7 +547,7 @@ func (s *BoltStore) History(ctx context.Context, id string) ([]HistoryEntry, err
 		c := tx.Bucket(bucketHistory).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var h HistoryEntry
-			if err := json.Unmarshal(v, &h); err != nil {
+			if err := unseal(v, &h); err != nil {
 				return fmt.Errorf("%w: history of %s: %v", ErrCorrupt, id, err)
 			}
 			out = append(out, h)
@@ -512,7 +568,7 @@ func (s *BoltStore) Changes(ctx context.Context, after uint64, limit int) ([]Cha
 		c := tx.Bucket(bucketChanges).Cursor()
 		for k, v := c.Seek(seqKey(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
 			var ch Change
-			if err := json.Unmarshal(v, &ch); err != nil {
+			if err := unseal(v, &ch); err != nil {
 				return fmt.Errorf("%w: change %x: %v", ErrCorrupt, k, err)
 			}
 			out = append(out, ch)
@@ -554,7 +610,7 @@ func (s *BoltStore) EachDocument(ctx context.Context, fn func(*Document) error) 
 				return err
 			}
 			var d Document
-			if err := json.Unmarshal(v, &d); err != nil {
+			if err := unseal(v, &d); err != nil {
 				return fmt.Errorf("%w: document %s: %v", ErrCorrupt, k, err)
 			}
 			return fn(&d)
@@ -571,7 +627,7 @@ func (s *BoltStore) EachFinding(ctx context.Context, fn func(*Finding) error) er
 				return err
 			}
 			var f Finding
-			if err := json.Unmarshal(v, &f); err != nil {
+			if err := unseal(v, &f); err != nil {
 				return fmt.Errorf("%w: finding %s: %v", ErrCorrupt, k, err)
 			}
 			return fn(&f)
@@ -665,7 +721,7 @@ func ParagraphRecords(d *Document) []ParagraphRecord {
 func putParagraphs(tx *bolt.Tx, d *Document) error {
 	b := tx.Bucket(bucketParas)
 	for _, r := range ParagraphRecords(d) {
-		v, err := json.Marshal(r)
+		v, err := seal(r)
 		if err != nil {
 			return err
 		}

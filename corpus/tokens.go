@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -89,7 +88,7 @@ func (s *BoltStore) CreateToken(ctx context.Context, name string, role Role) (st
 		if err != nil {
 			return err
 		}
-		v, err := json.Marshal(t)
+		v, err := seal(t)
 		if err != nil {
 			return err
 		}
@@ -111,7 +110,7 @@ func (s *BoltStore) ListTokens(ctx context.Context) ([]Token, error) {
 		}
 		return b.ForEach(func(_, v []byte) error {
 			var t Token
-			if err := json.Unmarshal(v, &t); err != nil {
+			if err := unseal(v, &t); err != nil {
 				return fmt.Errorf("%w: token: %v", ErrCorrupt, err)
 			}
 			out = append(out, t)
@@ -140,7 +139,7 @@ func (s *BoltStore) RevokeToken(ctx context.Context, id string) error {
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			var t Token
-			if err := json.Unmarshal(v, &t); err != nil {
+			if err := unseal(v, &t); err != nil {
 				return fmt.Errorf("%w: token: %v", ErrCorrupt, err)
 			}
 			if t.ID != id {
@@ -149,7 +148,7 @@ func (s *BoltStore) RevokeToken(ctx context.Context, id string) error {
 			if t.RevokedAt.IsZero() {
 				t.RevokedAt = s.now().UTC()
 			}
-			nv, err := json.Marshal(t)
+			nv, err := seal(t)
 			if err != nil {
 				return err
 			}
@@ -182,7 +181,7 @@ func (s *BoltStore) Authenticate(ctx context.Context, secret string) (*Token, er
 			return ErrTokenInvalid
 		}
 		t = new(Token)
-		if err := json.Unmarshal(v, t); err != nil {
+		if err := unseal(v, t); err != nil {
 			return fmt.Errorf("%w: token: %v", ErrCorrupt, err)
 		}
 		// The lookup was by hash; compare again in constant time.

@@ -83,6 +83,7 @@ type Index struct {
 	live   bleve.Index
 	gen    int
 	closed bool
+	broken atomic.Bool
 
 	suggest atomic.Pointer[suggester]
 }
@@ -148,10 +149,20 @@ func createGeneration(path string, a *Analyzer) (bleve.Index, error) {
 	return b, nil
 }
 
-func openGeneration(path string, a *Analyzer) (bleve.Index, error) {
-	b, err := bleve.Open(path)
+func openGeneration(path string, a *Analyzer) (b bleve.Index, err error) {
+	defer func() {
+		// bbolt (root.bolt) and zap panic on some damaged files rather
+		// than return an error.
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("%w: opening %s: %v", ErrDamaged, path, r)
+		}
+	}()
+	if _, err := verifyLatestSnapshot(path); err != nil {
+		return nil, err
+	}
+	b, err = bleve.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrDamaged, path, err)
 	}
 	v, err := b.GetInternal(internalAnalysisKey)
 	if err != nil {
@@ -280,7 +291,7 @@ func applyTo(ctx context.Context, b bleve.Index, a *Analyzer, ps []Passage, dele
 		batch.SetInternal(internalSeqKey, v[:])
 	}
 	if err := b.Batch(batch); err != nil {
-		return fmt.Errorf("index %d passages: %w", len(ps), err)
+		return fmt.Errorf("%w: index %d passages: %w", errIndexWrite, len(ps), err)
 	}
 	return nil
 }

@@ -66,18 +66,73 @@ func (ix *Index) Sync(ctx context.Context, src Source, progress func(SyncProgres
 	ix.mu.Lock()
 	b := ix.live
 	ix.mu.Unlock()
+	if ix.broken.Load() {
+		return 0, errIndexBroken
+	}
 	indexed := 0
-	n, err := syncInto(ctx, b, ix.analyzer, src, func(p SyncProgress) {
-		indexed = p.Passages
-		if progress != nil {
-			progress(p)
+	n, err := func() (n int, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				// bleve can be left with its locks held: stop using this
+				// instance (searches carry on from its last snapshot).
+				ix.broken.Store(true)
+				n, err = 0, fmt.Errorf("%w: %v", errIndexBroken, r)
+			}
+		}()
+		return syncInto(ctx, b, ix.analyzer, src, func(p SyncProgress) {
+			indexed = p.Passages
+			if progress != nil {
+				progress(p)
+			}
+		})
+	}()
+	if errors.Is(err, errIndexWrite) && ctx.Err() == nil {
+		// A failed write (a full disk) leaves scorch with segments it could
+		// not persist, and a later batch on it can panic. Reopen the
+		// generation from what is on disk, whose applied sequence says
+		// where the next sync resumes; the store holds the rest.
+		if rerr := ix.reopen(); rerr != nil {
+			ix.broken.Store(true)
+			err = errors.Join(err, fmt.Errorf("reopen index: %w", rerr))
 		}
-	})
+	}
 	if err == nil && indexed >= compactAfter {
 		err = compact(ctx, b)
 	}
 	return n, err
 }
+
+var (
+	// errIndexWrite wraps an error bleve returned for a write.
+	errIndexWrite = errors.New("index write failed")
+	// errIndexBroken: the index failed in a way that needs a restart;
+	// searches still answer from the last snapshot.
+	errIndexBroken = errors.New("the index failed and stopped following the store; restart xuncha")
+)
+
+// reopen closes the live generation and opens it again from disk.
+func (ix *Index) reopen() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	old := ix.live
+	if err := old.Close(); err != nil {
+		return err
+	}
+	nb, err := openGeneration(ix.genDir(ix.gen), ix.analyzer)
+	if err != nil {
+		return err
+	}
+	ix.alias.Swap([]bleve.Index{nb}, []bleve.Index{old})
+	ix.live = nb
+	return nil
+}
+
+// Broken reports whether the index stopped following the store after a
+// failure that needs a restart.
+func (ix *Index) Broken() bool { return ix.broken.Load() }
 
 // compactAfter is how many passages a sync must index before it merges the
 // index's segments into one: a bulk load leaves dozens of segments, and

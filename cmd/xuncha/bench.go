@@ -206,6 +206,8 @@ type serverProcess struct {
 	// Base is the address it listens on (http://127.0.0.1:port), and Token
 	// the first admin token it printed, if it loaded the demo.
 	Base, Token string
+	// stderr is what the process wrote there, when a test keeps it.
+	stderr interface{ String() string }
 }
 
 // startServer starts exe serve with args in env and returns once it

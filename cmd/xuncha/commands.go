@@ -219,3 +219,34 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func runPDFExtract(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	return corpus.RunPDFChild(ctx, stdin, stdout, 1<<30, 256<<20)
 }
+
+// runCheck verifies the data directory: the store's structure and every
+// record's checksum, the index's segment checksums (a damaged index is
+// rebuilt as it is opened), and that the index, once caught up, holds
+// exactly the store's passages. It fails if anything is wrong.
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return withApp(ctx, "check", args, stderr, nil, func(a *app, _ []string) error {
+		start := time.Now()
+		if err := a.store.Check(ctx); err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		docs, findings, err := a.store.Counts(ctx)
+		if err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		fmt.Fprintf(stdout, "store: sound (%d documents, %d findings; checked in %v)\n", docs, findings, time.Since(start).Round(time.Millisecond))
+		if _, err := a.sync(ctx, nil); err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		c, err := a.index.Compare(ctx, a.store)
+		if err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		if !c.OK() {
+			return fmt.Errorf("check: the index holds %d passages, the store %d; missing %v; extra %v (run xuncha reindex)",
+				c.IndexPassages, c.StorePassages, c.Missing, c.Extra)
+		}
+		fmt.Fprintf(stdout, "index: %d passages, the same as the store's\n", c.IndexPassages)
+		return nil
+	})
+}

@@ -44,6 +44,7 @@ Usage:
   xuncha token create NAME ROLE | list | revoke ID
                                 API tokens (roles: reader, editor, admin)
   xuncha stats [flags]          counts and versions
+  xuncha check [flags]          verify store and index (checksums; index equals store)
   xuncha quote TEXT…            the sources of a quotation, with differences and citations
   xuncha cite [--format gbt7714|plain|ris] PARAGRAPH_ID
   xuncha report [--xlsx F] [--csv F] ROUND
@@ -93,6 +94,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runToken(ctx, args[1:], stdout, stderr)
 	case "stats":
 		return runStats(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
 	case "pdf-extract":
 		return runPDFExtract(ctx, stdin, stdout)
 	case "analyze":

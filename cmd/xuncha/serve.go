@@ -36,6 +36,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer a.close()
+	// A damaged store is never served: every record's checksum and bbolt's
+	// page structure are checked before the first request.
+	checkStart := time.Now()
+	if err := a.store.Check(ctx); err != nil {
+		return fmt.Errorf("serve: %w\nthe store is not served: restore the last backup into an empty data directory (xuncha restore FILE) and import again what came after it", err)
+	}
+	log.Info("store checked", "took", time.Since(checkStart).Round(time.Millisecond))
 	if err := a.firstRun(ctx, stdout); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,22 +54,51 @@ func chromiumPath(t *testing.T) string {
 // returns its address and first admin token.
 func serveChild(t *testing.T) (base, token string) {
 	t.Helper()
-	var stderr bytes.Buffer
-	srv, err := startServer(context.Background(), os.Args[0], append(os.Environ(), "XUNCHA_DATA="+t.TempDir()), &stderr, "--addr", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("%v: %s", err, stderr.String())
-	}
+	srv := startChild(t, t.TempDir())
 	t.Cleanup(func() {
 		if !srv.Stop() {
 			t.Error("serve did not stop on an interrupt")
 		}
 	})
+	return srv.Base, srv.Token
+}
+
+// startChild starts xuncha serve on dataDir in a child process and waits
+// until it is ready (its index caught up with the store).
+func startChild(t *testing.T, dataDir string, args ...string) *serverProcess {
+	t.Helper()
+	var stderr syncBuffer
+	srv, err := startServer(context.Background(), os.Args[0], append(os.Environ(), "XUNCHA_DATA="+dataDir), &stderr, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := waitReady(ctx, http.DefaultClient, srv.Base); err != nil {
+		srv.Stop()
 		t.Fatalf("%v: %s", err, stderr.String())
 	}
-	return srv.Base, srv.Token
+	srv.stderr = &stderr
+	return srv
+}
+
+// syncBuffer is a bytes.Buffer safe for a child's writes and the test's
+// reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // apiClient calls the JSON API with a token.
