@@ -59,6 +59,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		switch {
 		case errors.Is(err, corpus.ErrTokenRevoked):
 			return errRevokedToken
+		case errors.Is(err, corpus.ErrTokenExpired):
+			return errExpiredToken
 		case errors.Is(err, corpus.ErrTokenInvalid):
 			return errInvalidToken
 		case err != nil:

@@ -53,9 +53,12 @@ func (s *Server) deleteDocument(c echo.Context) error {
 
 // Task is a background import.
 type Task struct {
-	mu       sync.Mutex
-	ID       string              `json:"id"`
-	State    string              `json:"state"` // running, done
+	mu sync.Mutex
+	ID string `json:"id"`
+	// Kind is import or reindex.
+	Kind     string              `json:"kind"`
+	State    string              `json:"state"` // running, done, failed
+	Error    string              `json:"error,omitempty"`
 	Total    int                 `json:"total"`
 	Done     int                 `json:"done"`
 	Imported int                 `json:"imported"`
@@ -67,7 +70,7 @@ type Task struct {
 func (t *Task) snapshot() Task {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return Task{ID: t.ID, State: t.State, Total: t.Total, Done: t.Done, Imported: t.Imported, Skipped: t.Skipped,
+	return Task{ID: t.ID, Kind: t.Kind, State: t.State, Error: t.Error, Total: t.Total, Done: t.Done, Imported: t.Imported, Skipped: t.Skipped,
 		Rejected: t.Rejected, Results: append([]corpus.FileResult{}, t.Results...)}
 }
 
@@ -163,7 +166,7 @@ func (l *taskList) add(total int) *Task {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.n++
-	t := &Task{ID: fmt.Sprintf("task-%d", l.n), State: "running", Total: total, Results: []corpus.FileResult{}}
+	t := &Task{ID: fmt.Sprintf("task-%d", l.n), Kind: "import", State: "running", Total: total, Results: []corpus.FileResult{}}
 	l.tasks[t.ID] = t
 	return t
 }

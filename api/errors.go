@@ -37,6 +37,7 @@ var (
 	errUnauthorized        = &apiError{http.StatusUnauthorized, "unauthorized", "this request needs an API token (Authorization: Bearer …)"}
 	errInvalidToken        = &apiError{http.StatusUnauthorized, "invalid_token", "the API token is not valid"}
 	errRevokedToken        = &apiError{http.StatusUnauthorized, "token_revoked", "the API token has been revoked"}
+	errExpiredToken        = &apiError{http.StatusUnauthorized, "token_expired", "the API token has expired; ask an administrator for a new one"}
 	errRateLimited         = &apiError{http.StatusTooManyRequests, "rate_limited", "too many requests; slow down"}
 	errUnsupportedEncoding = &apiError{http.StatusUnsupportedMediaType, "unsupported_encoding", "compressed request bodies are not accepted"}
 	errNoRule              = &apiError{http.StatusInternalServerError, "internal", "internal error"}

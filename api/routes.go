@@ -53,6 +53,7 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, Prefix + "/rounds/report", roleReader, s.roundReport},
 
 		{http.MethodGet, Prefix + "/admin/backup", roleAdmin, s.backup},
+		{http.MethodPost, Prefix + "/admin/reindex", roleAdmin, s.reindex},
 	}
 }
 

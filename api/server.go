@@ -73,6 +73,10 @@ type Options struct {
 	// Backup writes a consistent hot backup of store and index to w (the
 	// admin backup route); nil answers 501.
 	Backup func(ctx context.Context, w io.Writer) error
+	// Reindex rebuilds the index beside the live one and swaps it in,
+	// reporting the change sequence reached of the last (the admin reindex
+	// route); nil answers 501.
+	Reindex func(ctx context.Context, progress func(done, total uint64)) error
 	// Registry receives the metrics; nil makes a private one.
 	Registry *prometheus.Registry
 	Version  string
@@ -123,6 +127,10 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, e: echo.New(), tasks: newTaskList(), metrics: newMetrics(opts.Registry, opts.Index)}
 	s.e.HideBanner, s.e.HidePort = true, true
+	// The client is the TCP peer: X-Forwarded-For and X-Real-IP are sent by
+	// anyone, and trusting them would let a client pick its own rate-limit
+	// bucket and audit address.
+	s.e.IPExtractor = echo.ExtractIPDirect()
 	s.e.HTTPErrorHandler = s.handleError
 	s.e.Use(middleware.Recover())
 	s.e.Use(s.securityHeaders)
@@ -187,9 +195,10 @@ func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 
 // taskList keeps import tasks in memory.
 type taskList struct {
-	mu    sync.Mutex
-	tasks map[string]*Task
-	n     int
+	mu        sync.Mutex
+	tasks     map[string]*Task
+	n         int
+	reindexer *Task // the running reindex, if any
 }
 
 func newTaskList() *taskList { return &taskList{tasks: map[string]*Task{}} }

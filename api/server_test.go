@@ -522,3 +522,43 @@ func TestWebScriptParsesNoHTML(t *testing.T) {
 		t.Error("index.html has inline script or event handlers, which the CSP forbids")
 	}
 }
+
+// TestReindexRoute: an admin starts a reindex, follows its task to the end,
+// and a second request while it runs gets 409; without a reindexer, 501.
+func TestReindexRoute(t *testing.T) {
+	release := make(chan struct{})
+	f := newFixture(t, func(o *Options) {
+		o.Reindex = func(ctx context.Context, progress func(done, total uint64)) error {
+			progress(1, 2)
+			<-release
+			progress(2, 2)
+			return nil
+		}
+	})
+	status, body := f.do(t, "POST", Prefix+"/admin/reindex", "admin", nil, "")
+	var task struct {
+		ID, Kind, State string
+		Done, Total     int
+	}
+	if status != 202 || json.Unmarshal(body, &task) != nil || task.Kind != "reindex" {
+		t.Fatalf("start: %d %s", status, body)
+	}
+	if status, body := f.do(t, "POST", Prefix+"/admin/reindex", "admin", nil, ""); status != 409 || errorCode(t, body) != "conflict" {
+		t.Errorf("second reindex while one runs: %d %s", status, body)
+	}
+	close(release)
+	for deadline := time.Now().Add(5 * time.Second); task.State != "done"; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("reindex task never finished: %+v", task)
+		}
+		_, body := f.do(t, "GET", Prefix+"/tasks/"+task.ID, "reader", nil, "")
+		json.Unmarshal(body, &task)
+	}
+	if task.Done != 2 || task.Total != 2 {
+		t.Errorf("finished task: %+v", task)
+	}
+	g := newFixture(t, nil)
+	if status, body := g.do(t, "POST", Prefix+"/admin/reindex", "admin", nil, ""); status != 501 {
+		t.Errorf("no reindexer: %d %s", status, body)
+	}
+}

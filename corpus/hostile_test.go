@@ -14,27 +14,11 @@ import (
 	"time"
 
 	"github.com/xuncha/xuncha/internal/sharedcorpus"
+	"github.com/xuncha/xuncha/internal/testfiles"
 )
 
 // zipOf builds a zip archive with the given entries.
-func zipOf(t *testing.T, entries map[string][]byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for name, data := range entries {
-		f, err := w.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.Write(data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+func zipOf(t *testing.T, entries map[string][]byte) []byte { return testfiles.Zip(t, entries) }
 
 // lyingZipBomb is a DOCX whose word/document.xml claims 1 KiB but inflates
 // to 300 MiB of zeros.

@@ -49,12 +49,15 @@ type Token struct {
 	Hash      string    `json:"hash"`
 	CreatedAt time.Time `json:"created_at"`
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	// ExpiresAt is when the token stops working; zero: never.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // Errors about tokens.
 var (
 	ErrTokenInvalid = errors.New("invalid token")
 	ErrTokenRevoked = errors.New("token revoked")
+	ErrTokenExpired = errors.New("token expired")
 )
 
 var bucketTokens = []byte("tokens")
@@ -67,9 +70,15 @@ func hashToken(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CreateToken makes a token with a name and role and returns its secret,
-// which is shown once and never stored.
+// CreateToken makes a token with a name and role that does not expire and
+// returns its secret, which is shown once and never stored.
 func (s *BoltStore) CreateToken(ctx context.Context, name string, role Role) (string, *Token, error) {
+	return s.CreateTokenUntil(ctx, name, role, time.Time{})
+}
+
+// CreateTokenUntil makes a token that stops working at expires (zero:
+// never).
+func (s *BoltStore) CreateTokenUntil(ctx context.Context, name string, role Role, expires time.Time) (string, *Token, error) {
 	if _, ok := ParseRole(string(role)); !ok {
 		return "", nil, fmt.Errorf("create token: %w: role %q is not reader, editor or admin", ErrInvalid, role)
 	}
@@ -82,7 +91,10 @@ func (s *BoltStore) CreateToken(ctx context.Context, name string, role Role) (st
 		return "", nil, fmt.Errorf("create token: %w", err)
 	}
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
-	t := &Token{ID: contentID("t", secret)[:13], Name: name, Role: role, Hash: hashToken(secret), CreatedAt: s.now().UTC()}
+	t := &Token{ID: contentID("t", secret)[:13], Name: name, Role: role, Hash: hashToken(secret), CreatedAt: s.now().UTC(), ExpiresAt: expires.UTC()}
+	if expires.IsZero() {
+		t.ExpiresAt = time.Time{}
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketTokens)
 		if err != nil {
@@ -163,8 +175,8 @@ func (s *BoltStore) RevokeToken(ctx context.Context, id string) error {
 }
 
 // Authenticate returns the token whose secret this is. It returns
-// ErrTokenInvalid for an unknown or malformed secret and ErrTokenRevoked for
-// a revoked one.
+// ErrTokenInvalid for an unknown or malformed secret, ErrTokenRevoked for
+// a revoked one and ErrTokenExpired for one past its expiry.
 func (s *BoltStore) Authenticate(ctx context.Context, secret string) (*Token, error) {
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
 		return nil, ErrTokenInvalid
@@ -195,6 +207,9 @@ func (s *BoltStore) Authenticate(ctx context.Context, secret string) (*Token, er
 	}
 	if !t.RevokedAt.IsZero() {
 		return nil, ErrTokenRevoked
+	}
+	if !t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt) {
+		return nil, ErrTokenExpired
 	}
 	return t, nil
 }

@@ -424,3 +424,12 @@ func (ix *Index) CopyTo(dir string) (uint64, error) {
 	}
 	return seq, writeCurrent(dir, gen)
 }
+
+// SetAnalysisWorkers sets how many goroutines analyse passages for
+// indexing, for every index of the process (bleve's analysis queue is
+// global; its default is 4). A server gives indexing one, so that an import
+// or a reindex leaves the other cores to searches; the command-line import
+// and reindex keep the default.
+func SetAnalysisWorkers(n int) {
+	bleve.Config.SetAnalysisQueueSize(max(n, 1))
+}

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,6 +25,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/xuncha/xuncha/corpus"
 	"github.com/xuncha/xuncha/indexer"
 	"github.com/xuncha/xuncha/internal/procstat"
 )
@@ -39,6 +43,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	duration := fs.Duration("duration", 30*time.Second, "how long to send queries")
 	facets := fs.Bool("facets", true, "ask for facets with every search")
 	keep := fs.String("data", "", "data directory to use (default: a temporary one, removed afterwards)")
+	underLoad := fs.String("under-load", "", "after the idle run, upload these files or directory over HTTP and reindex, querying all the while; compare latencies")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -73,7 +78,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("bench: %w", err)
 	}
 
-	// 2. Serve.
+	// 2. Serve (with an admin token for the uploads and the reindex).
+	token := ""
+	if *underLoad != "" {
+		tok := exec.CommandContext(ctx, exe, "token", "create", "bench", "admin")
+		tok.Env, tok.Stderr = env, stderr
+		out, err := tok.Output()
+		if err != nil {
+			return fmt.Errorf("bench: token: %w", err)
+		}
+		token = tokenPattern.FindString(string(out))
+	}
 	srv, err := startServer(ctx, exe, env, stderr, "--addr", "127.0.0.1:0", "--public-reads", "--rate", "1000000", "--burst", "1000000")
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -88,6 +103,22 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// 3. Load.
 	fmt.Fprintf(stderr, "querying with %d connections for %v …\n", *conns, *duration)
 	res := drive(ctx, client, base, *conns, *duration, *facets)
+
+	// 3b. Load while importing and reindexing.
+	var loaded *loadResult
+	var load loadReport
+	if *underLoad != "" {
+		fmt.Fprintf(stderr, "querying with %d connections while uploading %s and reindexing …\n", *conns, *underLoad)
+		lctx, stopQueries := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { loaded = drive(lctx, client, base, *conns, 24*time.Hour, *facets); close(done) }()
+		load, err = uploadAndReindex(ctx, &http.Client{Timeout: 10 * time.Minute}, base, token, *underLoad)
+		stopQueries()
+		<-done
+		if err != nil {
+			return fmt.Errorf("bench: under load: %w", err)
+		}
+	}
 
 	// 4. Report.
 	indexBytes := dirBytes(filepath.Join(dir, "index"))
@@ -104,13 +135,130 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	row("latency p99", ms(res.pct(0.99)))
 	row("latency max", ms(res.pct(1)))
 	row("errors", strconv.Itoa(res.errors))
+	if loaded != nil {
+		row("under load: files uploaded", fmt.Sprintf("%d (%d imported) in %.1f s", load.files, load.imported, load.uploadSecs))
+		row("under load: reindex", fmt.Sprintf("%.1f s", load.reindexSecs))
+		row("under load: queries", strconv.Itoa(loaded.n))
+		row("under load: QPS", fmt.Sprintf("%.0f", float64(loaded.n)/loaded.elapsed.Seconds()))
+		row("under load: latency p50", ms(loaded.pct(0.50)))
+		row("under load: latency p99", ms(loaded.pct(0.99)))
+		row("under load: latency max", ms(loaded.pct(1)))
+		row("under load: p99 / idle p99", fmt.Sprintf("%.1f×", float64(loaded.pct(0.99))/float64(max(res.pct(0.99), time.Microsecond))))
+		row("under load: errors", strconv.Itoa(loaded.errors))
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if res.errors > 0 {
 		return fmt.Errorf("bench: %d of %d queries failed (first: %s)", res.errors, res.n, res.firstErr)
 	}
+	if loaded != nil && loaded.errors > 0 {
+		return fmt.Errorf("bench: under load, %d of %d queries failed (first: %s)", loaded.errors, loaded.n, loaded.firstErr)
+	}
 	return nil
+}
+
+// loadReport is what uploadAndReindex did.
+type loadReport struct {
+	files, imported         int
+	uploadSecs, reindexSecs float64
+}
+
+// uploadAndReindex uploads files over HTTP, twenty to a request, as an
+// editor would, and starts a reindex after the first request; it returns
+// once both have finished.
+func uploadAndReindex(ctx context.Context, client *http.Client, base, token, path string) (loadReport, error) {
+	var rep loadReport
+	files, err := corpus.ListImportable([]string{path})
+	if err != nil {
+		return rep, err
+	}
+	rep.files = len(files)
+	call := func(method, target string, body io.Reader, contentType string, out any) error {
+		req, err := http.NewRequestWithContext(ctx, method, base+target, body)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			return err
+		}
+		if res.StatusCode >= 300 {
+			return fmt.Errorf("%s %s: %s: %.200s", method, target, res.Status, b)
+		}
+		return json.Unmarshal(b, out)
+	}
+	type task struct {
+		ID, State, Error string
+		Imported         int
+	}
+	wait := func(id string) (task, error) {
+		for {
+			var t task
+			if err := call("GET", "/api/v1/tasks/"+id, nil, "", &t); err != nil {
+				return t, err
+			}
+			if t.State != "running" {
+				return t, nil
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	start := time.Now()
+	var reindexID string
+	var reindexStart time.Time
+	for i := 0; i < len(files); i += 20 {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for _, f := range files[i:min(i+20, len(files))] {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return rep, err
+			}
+			part, err := mw.CreateFormFile("file", filepath.Base(f))
+			if err != nil {
+				return rep, err
+			}
+			part.Write(data)
+		}
+		mw.Close()
+		var t task
+		if err := call("POST", "/api/v1/documents", &buf, mw.FormDataContentType(), &t); err != nil {
+			return rep, err
+		}
+		if t, err = wait(t.ID); err != nil {
+			return rep, err
+		}
+		rep.imported += t.Imported
+		if reindexID == "" {
+			var r task
+			if err := call("POST", "/api/v1/admin/reindex", nil, "", &r); err != nil {
+				return rep, err
+			}
+			reindexID, reindexStart = r.ID, time.Now()
+		}
+	}
+	rep.uploadSecs = time.Since(start).Seconds()
+	if reindexID != "" {
+		t, err := wait(reindexID)
+		if err != nil {
+			return rep, err
+		}
+		if t.State != "done" {
+			return rep, fmt.Errorf("reindex %s: %s", t.State, t.Error)
+		}
+		rep.reindexSecs = time.Since(reindexStart).Seconds()
+	}
+	return rep, nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -28,6 +30,25 @@ func withApp(ctx context.Context, name string, args []string, stderr io.Writer, 
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	defer a.close()
+	return fn(a, rest)
+}
+
+// withStore is withApp for commands that need only the store (no
+// dictionary, no index): they start at once.
+func withStore(ctx context.Context, name string, args []string, stderr io.Writer, fn func(a *app, rest []string) error) error {
+	cfg, rest, err := loadConfig(name, args, os.LookupEnv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("%s: data directory: %w", name, err)
+	}
+	store, err := corpus.OpenBolt(ctx, filepath.Join(cfg.DataDir, "store.db"), corpus.StoreOptions{})
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	a := &app{cfg: cfg, log: newLogger(cfg, stderr), store: store}
 	defer a.close()
 	return fn(a, rest)
 }
@@ -151,37 +172,51 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // runToken manages API tokens: create NAME ROLE, list, revoke ID.
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return withApp(ctx, "token", args, stderr, nil, func(a *app, rest []string) error {
+	return withStore(ctx, "token", args, stderr, func(a *app, rest []string) error {
 		if len(rest) == 0 {
 			return usageError{"token: create NAME ROLE | list | revoke ID"}
 		}
 		switch rest[0] {
 		case "create":
-			if len(rest) != 3 {
-				return usageError{"token create NAME ROLE (role: reader, editor or admin)"}
+			if len(rest) != 3 && len(rest) != 4 {
+				return usageError{"token create NAME ROLE [VALIDITY] (role: reader, editor or admin; validity: 90d, 12h …, default: no expiry)"}
 			}
 			role, ok := corpus.ParseRole(rest[2])
 			if !ok {
 				return usageError{fmt.Sprintf("token create: role %q is not reader, editor or admin", rest[2])}
 			}
-			secret, t, err := a.store.CreateToken(ctx, rest[1], role)
+			var expires time.Time
+			if len(rest) == 4 {
+				d, err := parseValidity(rest[3])
+				if err != nil {
+					return usageError{"token create: " + err.Error()}
+				}
+				expires = time.Now().Add(d)
+			}
+			secret, t, err := a.store.CreateTokenUntil(ctx, rest[1], role, expires)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "token %s (%s, %s); the secret is shown once:\n%s\n", t.ID, t.Name, t.Role, secret)
+			until := "no expiry"
+			if !t.ExpiresAt.IsZero() {
+				until = "expires " + t.ExpiresAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "token %s (%s, %s, %s); the secret is shown once:\n%s\n", t.ID, t.Name, t.Role, until, secret)
 		case "list":
 			ts, err := a.store.ListTokens(ctx)
 			if err != nil {
 				return err
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tREVOKED")
-			for _, t := range ts {
-				revoked := ""
-				if !t.RevokedAt.IsZero() {
-					revoked = t.RevokedAt.Format(time.RFC3339)
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tEXPIRES\tREVOKED")
+			stamp := func(t time.Time) string {
+				if t.IsZero() {
+					return "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format(time.RFC3339), revoked)
+				return t.Format(time.RFC3339)
+			}
+			for _, t := range ts {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, stamp(t.CreatedAt), stamp(t.ExpiresAt), stamp(t.RevokedAt))
 			}
 			return tw.Flush()
 		case "revoke":
@@ -249,4 +284,26 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "index: %d passages, the same as the store's\n", c.IndexPassages)
 		return nil
 	})
+}
+
+// parseValidity reads a token's validity: a Go duration (12h, 30m) or a
+// number of days (90d), at least a second and at most ten years.
+func parseValidity(v string) (time.Duration, error) {
+	var d time.Duration
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, fmt.Errorf("validity %q is not a number of days (90d) or a duration (12h)", v)
+		}
+		d = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, fmt.Errorf("validity %q is not a number of days (90d) or a duration (12h)", v)
+		}
+	}
+	if d < time.Second || d > 10*365*24*time.Hour {
+		return 0, fmt.Errorf("validity %q must be between 1s and 3650d", v)
+	}
+	return d, nil
 }

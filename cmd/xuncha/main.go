@@ -41,7 +41,7 @@ Usage:
   xuncha backup [--server URL --token T] FILE
                                 a consistent backup of store and index (hot, through --server)
   xuncha restore FILE           restore a backup into an empty data directory
-  xuncha token create NAME ROLE | list | revoke ID
+  xuncha token create NAME ROLE [VALIDITY] | list | revoke ID
                                 API tokens (roles: reader, editor, admin)
   xuncha stats [flags]          counts and versions
   xuncha check [flags]          verify store and index (checksums; index equals store)

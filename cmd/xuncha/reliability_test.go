@@ -12,12 +12,15 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xuncha/xuncha/internal/sharedcorpus"
 )
 
 // The reliability suite: SIGKILL at random moments, and a full disk. The
@@ -467,4 +470,41 @@ func TestFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(strings.ReplaceAll(out.String(), "\n", "; "))
+}
+
+// TestSearchUnderImportAndReindex is the concurrency check at CI scale:
+// xuncha bench queries a server idle, then while laws are uploaded over
+// HTTP and a reindex runs; every query must succeed (bench fails on any
+// error). The latencies are figures, not assertions; the README gives the
+// full-scale command.
+func TestSearchUnderImportAndReindex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("under load: not in -short")
+	}
+	laws := sharedcorpus.Files(t, ".md", "corpus", "laws")
+	first, second := t.TempDir(), t.TempDir()
+	for i, f := range laws[:min(len(laws), 150)] {
+		dst := first
+		if i%3 != 0 {
+			dst = second
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"bench", "--corpus", first, "--under-load", second, "--duration", "2s", "--connections", "4"}, nil, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"under load: files uploaded  100 (100 imported)", "under load: errors           0", "under load: reindex"} {
+		if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("bench output lacks %q:\n%s", want, out.String())
+		}
+	}
+	t.Logf("\n%s", out.String())
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/xuncha/xuncha/api"
 	"github.com/xuncha/xuncha/corpus"
 	"github.com/xuncha/xuncha/corpus/demo"
+	"github.com/xuncha/xuncha/indexer"
 )
 
 // runServe runs the HTTP service until ctx is cancelled. On an empty data
@@ -31,6 +32,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{fmt.Sprintf("serve: unexpected argument %q", rest[0])}
 	}
 	log := newLogger(cfg, stderr)
+	// Searches come first: indexing (imports, syncs, a reindex) analyses
+	// on one goroutine while serving.
+	indexer.SetAnalysisWorkers(1)
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -67,6 +71,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		},
 		Ready:  ready.Load,
 		Backup: func(ctx context.Context, w io.Writer) error { return writeBackup(ctx, w, a.store, a.index) },
+		Reindex: func(ctx context.Context, progress func(done, total uint64)) error {
+			return a.index.Reindex(ctx, a.store, func(p indexer.SyncProgress) { progress(p.AppliedSeq, p.LastSeq) })
+		},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
