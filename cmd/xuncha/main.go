@@ -50,7 +50,7 @@ Usage:
   xuncha report [--xlsx F] [--csv F] ROUND
                                 a round's report and its 整改台账
   xuncha profile UNIT           a unit's profile (JSON)
-  xuncha bench --corpus PATH [--connections 16] [--duration 30s]
+  xuncha bench --corpus PATH [--connections 16] [--duration 30s] [--under-load PATH]
                                 import a corpus, serve it, load it over HTTP, print a table
   xuncha analyze [--mode=segment|words|index|bigrams] [--user-dict=FILE] TEXT...
                       show how TEXT is normalised and cut (reads stdin without TEXT)
