@@ -24,7 +24,16 @@ type app struct {
 	parse    corpus.ParseOptions
 
 	suggestionsBuilt bool
+	// suggestionsDirty: the index changed since the suggestions were
+	// built at suggestionsAt.
+	suggestionsDirty bool
+	suggestionsAt    time.Time
 }
+
+// suggestRefreshEvery spaces out rebuilding the suggestions, which reads
+// every term of the index: an import over HTTP syncs after every upload,
+// and rebuilding each time took CPU from searches.
+const suggestRefreshEvery = 10 * time.Second
 
 // openApp opens the store and the index in cfg.DataDir. An index built with
 // another analysis (a changed lexicon, a new xuncha) is deleted and rebuilt
@@ -114,11 +123,12 @@ func (a *app) sync(ctx context.Context, progress func(indexer.SyncProgress)) (in
 	if err != nil {
 		return n, err
 	}
-	if n > 0 || !a.suggestionsBuilt {
+	a.suggestionsDirty = a.suggestionsDirty || n > 0
+	if !a.suggestionsBuilt || (a.suggestionsDirty && time.Since(a.suggestionsAt) >= suggestRefreshEvery) {
 		if err := a.index.RefreshSuggestions(ctx, a.lexicon); err != nil {
 			return n, err
 		}
-		a.suggestionsBuilt = true
+		a.suggestionsBuilt, a.suggestionsDirty, a.suggestionsAt = true, false, time.Now()
 	}
 	return n, nil
 }
