@@ -52,6 +52,10 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, Prefix + "/repeated", roleReader, s.repeated},
 		{http.MethodGet, Prefix + "/rounds/report", roleReader, s.roundReport},
 
+		{http.MethodGet, Prefix + "/lexicon", roleReader, s.lexicon},
+		{http.MethodPost, Prefix + "/lexicon", roleEditor, s.changeLexicon},
+		{http.MethodPost, Prefix + "/lexicon/preview", roleEditor, s.previewLexicon},
+
 		{http.MethodGet, Prefix + "/admin/backup", roleAdmin, s.backup},
 		{http.MethodPost, Prefix + "/admin/reindex", roleAdmin, s.reindex},
 	}

@@ -32,6 +32,9 @@ type Store interface {
 	EachFinding(ctx context.Context, fn func(*corpus.Finding) error) error
 	Editions(ctx context.Context, work string) ([]corpus.EditionRef, error)
 	Authenticate(ctx context.Context, secret string) (*corpus.Token, error)
+	Lexicon(ctx context.Context) (uint64, []corpus.LexiconWord, error)
+	LexiconHistory(ctx context.Context, limit int) ([]corpus.LexiconEvent, error)
+	ChangeLexicon(ctx context.Context, changes []corpus.LexiconChange, who, why string) (uint64, error)
 }
 
 // Searcher is the index as the API uses it.
@@ -77,6 +80,9 @@ type Options struct {
 	// reporting the change sequence reached of the last (the admin reindex
 	// route); nil answers 501.
 	Reindex func(ctx context.Context, progress func(done, total uint64)) error
+	// PreviewLexicon shows how adding and removing words would cut the
+	// indexed text; nil answers 501.
+	PreviewLexicon func(ctx context.Context, add, remove []string) (indexer.LexiconPreview, error)
 	// Registry receives the metrics; nil makes a private one.
 	Registry *prometheus.Registry
 	Version  string
@@ -86,11 +92,12 @@ type Options struct {
 
 // Server is the HTTP API and web UI.
 type Server struct {
-	opts    Options
-	e       *echo.Echo
-	tasks   *taskList
-	metrics *metrics
-	rules   map[string]access // "METHOD /path" → role
+	previewMu sync.Mutex
+	opts      Options
+	e         *echo.Echo
+	tasks     *taskList
+	metrics   *metrics
+	rules     map[string]access // "METHOD /path" → role
 }
 
 // JSON body limit.

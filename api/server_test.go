@@ -562,3 +562,39 @@ func TestReindexRoute(t *testing.T) {
 		t.Errorf("no reindexer: %d %s", status, body)
 	}
 }
+
+// TestLexiconRoutes: an editor changes the lexicon with a reason and reads
+// it back with its history; a change without a reason is 422; a preview
+// answers what the previewer says, and 501 without one.
+func TestLexiconRoutes(t *testing.T) {
+	f := newFixture(t, func(o *Options) {
+		o.PreviewLexicon = func(ctx context.Context, add, remove []string) (indexer.LexiconPreview, error) {
+			return indexer.LexiconPreview{Candidates: len(add), Changed: len(remove), Samples: []indexer.PreviewSample{}}, nil
+		}
+	})
+	status, body := f.do(t, "POST", Prefix+"/lexicon", "editor", strings.NewReader(`{"changes": [{"word": "数字形式主义"}], "why": "新提法"}`), "application/json")
+	if status != 200 || !strings.Contains(string(body), `"version":1`) {
+		t.Fatalf("change: %d %s", status, body)
+	}
+	status, body = f.do(t, "POST", Prefix+"/lexicon", "editor", strings.NewReader(`{"changes": [{"word": "过度留痕"}]}`), "application/json")
+	if status != 422 || errorCode(t, body) != "invalid_input" || !strings.Contains(string(body), "say why") {
+		t.Errorf("change without a reason: %d %s", status, body)
+	}
+	var lex LexiconResponse
+	status, body = f.do(t, "GET", Prefix+"/lexicon", "reader", nil, "")
+	if status != 200 || json.Unmarshal(body, &lex) != nil || lex.Version != 1 || len(lex.Words) != 1 || len(lex.History) != 1 || lex.History[0].Who != "test-editor" {
+		t.Errorf("lexicon: %d %s", status, body)
+	}
+	status, body = f.do(t, "POST", Prefix+"/lexicon/preview", "editor", strings.NewReader(`{"add": ["数字形式主义", "过度留痕"], "remove": ["形式主义"]}`), "application/json")
+	if status != 200 || !strings.Contains(string(body), `"candidates":2,"capped":false,"changed":1`) {
+		t.Errorf("preview: %d %s", status, body)
+	}
+	status, body = f.do(t, "POST", Prefix+"/lexicon/preview", "editor", strings.NewReader(`{"add": ["`+strings.Repeat("巡", 40)+`"]}`), "application/json")
+	if status != 422 {
+		t.Errorf("preview of a 40-character word: %d %s", status, body)
+	}
+	g := newFixture(t, nil)
+	if status, body := g.do(t, "POST", Prefix+"/lexicon/preview", "editor", strings.NewReader(`{"add": ["数字形式主义"]}`), "application/json"); status != 501 {
+		t.Errorf("no previewer: %d %s", status, body)
+	}
+}

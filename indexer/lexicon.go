@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/xuncha/xuncha/corpus"
 )
 
 // domainLexicon is xuncha's own dictionary of inspection, discipline and
@@ -33,6 +35,18 @@ type LexiconEntry struct {
 	Word string
 	Freq float64
 	POS  string
+	// Remove takes the word out of the dictionaries applied before.
+	Remove bool
+}
+
+// StoreLexicon turns the lexicon kept in the store into the last lexicon a
+// segmenter applies; its version is the store's lexicon version.
+func StoreLexicon(version uint64, words []corpus.LexiconWord) *Lexicon {
+	lex := &Lexicon{Name: "store", Version: fmt.Sprintf("v%d", version)}
+	for _, w := range words {
+		lex.Entries = append(lex.Entries, LexiconEntry{Word: w.Word, Freq: w.Freq, POS: w.POS, Remove: w.Removed})
+	}
+	return lex
 }
 
 // Lexicon is a named, versioned word list in the format gse and jieba use:

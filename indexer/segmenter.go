@@ -328,13 +328,20 @@ func (d *dictEntries) apply(lex *Lexicon) {
 		if w == "" || strings.ContainsRune(w, ' ') {
 			continue
 		}
+		if e.Remove {
+			if i, ok := d.index[w]; ok {
+				d.total -= d.list[i].freq
+				d.list[i].freq = 0 // left out when the dictionary is built
+			}
+			continue
+		}
 		freq := e.Freq
 		if freq == 0 {
 			freq = d.suggest(w)
 		}
 		if i, ok := d.index[w]; ok {
 			old := d.list[i].freq
-			if freq > old {
+			if freq > old || (old == 0 && freq > 0) {
 				d.list[i].freq = freq
 				d.total += freq - old
 			}

@@ -65,6 +65,15 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		}
 		lexicons = append(lexicons, user)
 	}
+	// The words editors changed through xuncha lexicon or the API, last.
+	lexVersion, words, err := a.store.Lexicon(ctx)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	if lexVersion > 0 {
+		lexicons = append(lexicons, indexer.StoreLexicon(lexVersion, words))
+	}
 	seg, err := indexer.NewSegmenter(ctx, indexer.SegmenterOptions{Lexicons: lexicons})
 	if err != nil {
 		a.close()

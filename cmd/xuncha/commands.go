@@ -36,8 +36,8 @@ func withApp(ctx context.Context, name string, args []string, stderr io.Writer, 
 
 // withStore is withApp for commands that need only the store (no
 // dictionary, no index): they start at once.
-func withStore(ctx context.Context, name string, args []string, stderr io.Writer, fn func(a *app, rest []string) error) error {
-	cfg, rest, err := loadConfig(name, args, os.LookupEnv, stderr, nil)
+func withStore(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet), fn func(a *app, rest []string) error) error {
+	cfg, rest, err := loadConfig(name, args, os.LookupEnv, stderr, extra)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // runToken manages API tokens: create NAME ROLE, list, revoke ID.
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return withStore(ctx, "token", args, stderr, func(a *app, rest []string) error {
+	return withStore(ctx, "token", args, stderr, nil, func(a *app, rest []string) error {
 		if len(rest) == 0 {
 			return usageError{"token: create NAME ROLE | list | revoke ID"}
 		}

@@ -45,6 +45,8 @@ Usage:
                                 API tokens (roles: reader, editor, admin)
   xuncha stats [flags]          counts and versions
   xuncha check [flags]          verify store and index (checksums; index equals store)
+  xuncha lexicon list|add|remove|import|export|preview
+                                the words editors add to or take out of the dictionary
   xuncha quote TEXT…            the sources of a quotation, with differences and citations
   xuncha cite [--format gbt7714|plain|ris] PARAGRAPH_ID
   xuncha report [--xlsx F] [--csv F] ROUND
@@ -96,6 +98,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runStats(ctx, args[1:], stdout, stderr)
 	case "check":
 		return runCheck(ctx, args[1:], stdout, stderr)
+	case "lexicon":
+		return runLexicon(ctx, args[1:], stdout, stderr)
 	case "pdf-extract":
 		return runPDFExtract(ctx, stdin, stdout)
 	case "analyze":

@@ -280,3 +280,40 @@ func TestResearchCLI(t *testing.T) {
 		t.Errorf("cite: %v %q", err, out.String())
 	}
 }
+
+// TestLexiconCLI: a word added with xuncha lexicon is recorded with why,
+// exported, and on the next start becomes part of the analysis (the index
+// is rebuilt for it); a change without a reason is refused.
+func TestLexiconCLI(t *testing.T) {
+	t.Setenv("XUNCHA_DATA", t.TempDir())
+	t.Setenv("XUNCHA_NO_DEMO", "true")
+	ctx := context.Background()
+	var out, logs bytes.Buffer
+	if err := run(ctx, []string{"lexicon", "add", "数字形式主义"}, nil, &out, io.Discard); err == nil || !strings.Contains(err.Error(), "say why") {
+		t.Fatalf("a change without --why: %v", err)
+	}
+	if err := run(ctx, []string{"lexicon", "add", "--why", "2024年新提法", "数字形式主义"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"lexicon", "remove", "--why", "测试", "形式主义官僚主义"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"lexicon", "export"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if want := "# version: v2\n# removed: 形式主义官僚主义\n数字形式主义\n"; !strings.HasSuffix(out.String(), want) {
+		t.Errorf("export:\n%s\nwant it to end with\n%s", out.String(), want)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"lexicon", "list", "--history"}, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "2024年新提法") {
+		t.Errorf("history: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"stats"}, nil, &out, &logs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "store@v2") {
+		t.Errorf("the analysis does not include the stored lexicon:\n%s", out.String())
+	}
+}

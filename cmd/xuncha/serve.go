@@ -69,8 +69,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			default:
 			}
 		},
-		Ready:  ready.Load,
-		Backup: func(ctx context.Context, w io.Writer) error { return writeBackup(ctx, w, a.store, a.index) },
+		Ready:          ready.Load,
+		Backup:         func(ctx context.Context, w io.Writer) error { return writeBackup(ctx, w, a.store, a.index) },
+		PreviewLexicon: a.previewLexicon,
 		Reindex: func(ctx context.Context, progress func(done, total uint64)) error {
 			return a.index.Reindex(ctx, a.store, func(p indexer.SyncProgress) { progress(p.AppliedSeq, p.LastSeq) })
 		},
