@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -44,7 +46,7 @@ type LexiconChangeInput struct {
 
 // changeLexicon: POST /api/v1/lexicon {"changes": [{"word": …, "remove":
 // false}], "why": …} — records the change under a new version; it takes
-// effect when xuncha next starts.
+// effect at once: a task re-indexes the passages the change affects.
 func (s *Server) changeLexicon(c echo.Context) error {
 	var in LexiconChangeInput
 	if err := c.Bind(&in); err != nil {
@@ -54,7 +56,32 @@ func (s *Server) changeLexicon(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"version": v, "applies": "when xuncha next starts, which rebuilds the index"})
+	if s.opts.ApplyLexicon == nil {
+		return c.JSON(http.StatusOK, map[string]any{"version": v, "applies": "at the next start"})
+	}
+	// Applied in the background: a new segmenter, then the affected
+	// passages re-indexed, then the swap; the task shows the progress.
+	l := s.tasks
+	l.mu.Lock()
+	l.n++
+	t := &Task{ID: fmt.Sprintf("task-%d", l.n), Kind: "lexicon", State: "running"}
+	l.tasks[t.ID] = t
+	l.mu.Unlock()
+	go func() {
+		res, err := s.opts.ApplyLexicon(context.Background(), func(done, total int) {
+			t.mu.Lock()
+			t.Done, t.Total = done, total
+			t.mu.Unlock()
+		})
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.State, t.Done, t.Total = "done", res.Reindexed, res.Candidates
+		if err != nil {
+			t.State, t.Error = "failed", "applying the lexicon failed; searches use the previous analysis (see the server log)"
+			s.opts.Logger.Error("apply lexicon", "task", t.ID, "err", err)
+		}
+	}()
+	return c.JSON(http.StatusAccepted, map[string]any{"version": v, "task": t.snapshot()})
 }
 
 // LexiconPreviewInput names the words a preview adds and removes.

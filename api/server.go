@@ -83,6 +83,10 @@ type Options struct {
 	// PreviewLexicon shows how adding and removing words would cut the
 	// indexed text; nil answers 501.
 	PreviewLexicon func(ctx context.Context, add, remove []string) (indexer.LexiconPreview, error)
+	// ApplyLexicon brings the running analysis to the stored lexicon,
+	// re-indexing the passages the change affects; nil: a change applies
+	// at the next start.
+	ApplyLexicon func(ctx context.Context, progress func(done, total int)) (indexer.LexiconApplied, error)
 	// Registry receives the metrics; nil makes a private one.
 	Registry *prometheus.Registry
 	Version  string

@@ -188,3 +188,42 @@ func (s *BoltStore) LexiconHistory(ctx context.Context, limit int) ([]LexiconEve
 	}
 	return out, ctx.Err()
 }
+
+// LexiconAt returns the words of the stored lexicon as they were at version
+// (replaying the recorded changes), and the words changed after it.
+func (s *BoltStore) LexiconAt(ctx context.Context, version uint64) (words []LexiconWord, changedAfter []string, err error) {
+	state := map[string]LexiconWord{}
+	changed := map[string]bool{}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLexiconLog)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var e LexiconEvent
+			if err := unseal(v, &e); err != nil {
+				return fmt.Errorf("%w: lexicon change %x: %v", ErrCorrupt, k, err)
+			}
+			for _, c := range e.Changes {
+				if e.Version > version {
+					changed[c.Word] = true
+					continue
+				}
+				state[c.Word] = LexiconWord{Word: c.Word, Freq: c.Freq, POS: c.POS, Removed: c.Remove, Version: e.Version}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("lexicon at v%d: %w", version, err)
+	}
+	for _, w := range state {
+		words = append(words, w)
+	}
+	sort.Slice(words, func(i, j int) bool { return words[i].Word < words[j].Word })
+	for w := range changed {
+		changedAfter = append(changedAfter, w)
+	}
+	sort.Strings(changedAfter)
+	return words, changedAfter, ctx.Err()
+}

@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -71,8 +72,10 @@ type PassageSource interface {
 // The index lives in a directory holding numbered generations (gen-1,
 // gen-2 …) and a CURRENT file naming the live one.
 type Index struct {
-	dir      string
-	analyzer *Analyzer
+	dir string
+	// analyzer analyses queries and new passages; a lexicon change swaps
+	// it (ApplyLexicon).
+	analyzer atomic.Pointer[Analyzer]
 	synonyms *Synonyms
 	passages PassageSource
 	inForce  InForceSource
@@ -84,6 +87,8 @@ type Index struct {
 	gen    int
 	closed bool
 	broken atomic.Bool
+	// pending are the words of a lexicon change to resume (PendingLexicon).
+	pending []string
 
 	suggest atomic.Pointer[suggester]
 }
@@ -105,7 +110,8 @@ func Open(ctx context.Context, dir string, a *Analyzer, opts Options) (*Index, e
 			return nil, fmt.Errorf("open index: %w", err)
 		}
 	}
-	ix := &Index{dir: dir, analyzer: a, synonyms: syn, passages: opts.Passages, inForce: opts.InForce}
+	ix := &Index{dir: dir, synonyms: syn, passages: opts.Passages, inForce: opts.InForce}
+	ix.analyzer.Store(a)
 	gen, err := readCurrent(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
@@ -122,10 +128,11 @@ func Open(ctx context.Context, dir string, a *Analyzer, opts Options) (*Index, e
 		}
 		ix.live, ix.gen = b, gen
 	} else {
-		b, err := openGeneration(ix.genDir(gen), a)
+		b, pending, err := openGeneration(ix.genDir(gen), a)
 		if err != nil {
 			return nil, fmt.Errorf("open index: %w", err)
 		}
+		ix.pending = pending
 		ix.live, ix.gen = b, gen
 	}
 	ix.alias = bleve.NewIndexAlias(ix.live)
@@ -149,31 +156,43 @@ func createGeneration(path string, a *Analyzer) (bleve.Index, error) {
 	return b, nil
 }
 
-func openGeneration(path string, a *Analyzer) (b bleve.Index, err error) {
+// openGeneration opens an index generation built with analyzer a. An index
+// stopped while applying a lexicon change to a opens too; pending then
+// holds the change's words, to be applied again.
+func openGeneration(path string, a *Analyzer) (b bleve.Index, pending []string, err error) {
 	defer func() {
 		// bbolt (root.bolt) and zap panic on some damaged files rather
 		// than return an error.
 		if r := recover(); r != nil {
-			b, err = nil, fmt.Errorf("%w: opening %s: %v", ErrDamaged, path, r)
+			b, pending, err = nil, nil, fmt.Errorf("%w: opening %s: %v", ErrDamaged, path, r)
 		}
 	}()
 	if _, err := verifyLatestSnapshot(path); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err = bleve.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrDamaged, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %v", ErrDamaged, path, err)
 	}
 	v, err := b.GetInternal(internalAnalysisKey)
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("%s: read analysis version: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: read analysis version: %w", path, err)
 	}
-	if string(v) != a.Version() {
+	var p pendingAnalysis
+	if raw, err := b.GetInternal(internalPendingKey); err == nil && raw != nil {
+		if json.Unmarshal(raw, &p) != nil {
+			p = pendingAnalysis{}
+		}
+	}
+	switch {
+	case p.Version == a.Version():
+		return b, p.Words, nil // resume the change to a
+	case string(v) != a.Version():
 		b.Close()
-		return nil, &AnalysisMismatchError{Index: string(v), Analyzer: a.Version()}
+		return nil, nil, &AnalysisMismatchError{Index: string(v), Analyzer: a.Version()}
 	}
-	return b, nil
+	return b, nil, nil
 }
 
 // readCurrent returns the live generation named in dir/CURRENT, 0 if none.
@@ -225,7 +244,7 @@ func (ix *Index) Close() error {
 }
 
 // Analyzer returns the analyzer the index was opened with.
-func (ix *Index) Analyzer() *Analyzer { return ix.analyzer }
+func (ix *Index) Analyzer() *Analyzer { return ix.analyzer.Load() }
 
 // Count returns the number of passages in the index.
 func (ix *Index) Count() (uint64, error) { return ix.alias.DocCount() }
@@ -268,7 +287,7 @@ func (ix *Index) apply(ctx context.Context, ps []Passage, deletes []string, seq 
 	ix.mu.Lock()
 	b := ix.live
 	ix.mu.Unlock()
-	return applyTo(ctx, b, ix.analyzer, ps, deletes, seq)
+	return applyTo(ctx, b, ix.analyzer.Load(), ps, deletes, seq)
 }
 
 func applyTo(ctx context.Context, b bleve.Index, a *Analyzer, ps []Passage, deletes []string, seq uint64) error {

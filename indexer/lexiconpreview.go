@@ -56,7 +56,7 @@ func (ix *Index) PreviewLexicon(ctx context.Context, next *Analyzer, words []str
 				}
 				seen[h.ID] = true
 				p.Candidates++
-				before, after, differ := cutDifference(ix.analyzer.Segment(h.Text), next.Segment(h.Text))
+				before, after, differ := cutDifference(ix.analyzer.Load().Segment(h.Text), next.Segment(h.Text))
 				if !differ {
 					continue
 				}

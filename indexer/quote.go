@@ -72,7 +72,7 @@ func (ix *Index) QuoteCheck(ctx context.Context, quote string, n int) ([]QuoteMa
 		return nil, err
 	}
 	seen := map[string]bool{}
-	for _, w := range ix.analyzer.Words(string(core.runes), QueryMode) {
+	for _, w := range ix.analyzer.Load().Words(string(core.runes), QueryMode) {
 		if seen[w.Term] || len(seen) >= MaxPrefixTerms {
 			continue
 		}

@@ -371,7 +371,7 @@ func (bd builder) build(n node) (query.Query, error) {
 		if t.field == "inforce" {
 			return ix.inForceQuery(bd.ctx, t)
 		}
-		return filterQuery(ix.analyzer, t)
+		return filterQuery(ix.analyzer.Load(), t)
 	case *notNode:
 		x, err := bd.build(t.x)
 		if err != nil {
@@ -482,7 +482,7 @@ func (ix *Index) matchQuery(text string) (*query.BooleanQuery, error) {
 	}
 	var words, titles []query.Query
 	seen := map[string]bool{}
-	for _, w := range ix.analyzer.Words(text, QueryMode) {
+	for _, w := range ix.analyzer.Load().Words(text, QueryMode) {
 		if seen[w.Term] {
 			continue
 		}

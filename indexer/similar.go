@@ -35,7 +35,7 @@ func (ix *Index) KeyTerms(ctx context.Context, text string, n int) ([]KeyTerm, e
 		return nil, err
 	}
 	tf := map[string]int{}
-	for _, w := range ix.analyzer.Words(text, QueryMode) {
+	for _, w := range ix.analyzer.Load().Words(text, QueryMode) {
 		if utf8.RuneCountInString(w.Term) >= 2 && strings.ContainsFunc(w.Term, isHan) {
 			tf[w.Term]++
 		}

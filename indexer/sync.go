@@ -79,7 +79,7 @@ func (ix *Index) Sync(ctx context.Context, src Source, progress func(SyncProgres
 				n, err = 0, fmt.Errorf("%w: %v", errIndexBroken, r)
 			}
 		}()
-		return syncInto(ctx, b, ix.analyzer, src, func(p SyncProgress) {
+		return syncInto(ctx, b, ix.analyzer.Load(), src, func(p SyncProgress) {
 			indexed = p.Passages
 			if progress != nil {
 				progress(p)
@@ -121,7 +121,7 @@ func (ix *Index) reopen() error {
 	if err := old.Close(); err != nil {
 		return err
 	}
-	nb, err := openGeneration(ix.genDir(ix.gen), ix.analyzer)
+	nb, _, err := openGeneration(ix.genDir(ix.gen), ix.analyzer.Load())
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (ix *Index) Reindex(ctx context.Context, src Source, progress func(SyncProg
 	gen := ix.gen + 1
 	ix.mu.Unlock()
 	path := ix.genDir(gen)
-	nb, err := createGeneration(path, ix.analyzer)
+	nb, err := createGeneration(path, ix.analyzer.Load())
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
@@ -278,7 +278,7 @@ func (ix *Index) Reindex(ctx context.Context, src Source, progress func(SyncProg
 		os.RemoveAll(path)
 		return fmt.Errorf("reindex: %w", err)
 	}
-	if _, err := syncInto(ctx, nb, ix.analyzer, src, progress); err != nil {
+	if _, err := syncInto(ctx, nb, ix.analyzer.Load(), src, progress); err != nil {
 		return fail(err)
 	}
 	if err := compact(ctx, nb); err != nil {
@@ -288,7 +288,7 @@ func (ix *Index) Reindex(ctx context.Context, src Source, progress func(SyncProg
 	// then swap.
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
-	if _, err := syncInto(ctx, nb, ix.analyzer, src, progress); err != nil {
+	if _, err := syncInto(ctx, nb, ix.analyzer.Load(), src, progress); err != nil {
 		return fail(err)
 	}
 	if err := writeCurrent(ix.dir, gen); err != nil {

@@ -7,6 +7,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/xuncha/xuncha/corpus"
@@ -22,6 +26,11 @@ type app struct {
 	lexicon  *indexer.Lexicon
 	index    *indexer.Index
 	parse    corpus.ParseOptions
+
+	// lexMu serialises lexicon changes; lexVersion is the stored lexicon
+	// version the running analysis includes.
+	lexMu      sync.Mutex
+	lexVersion uint64
 
 	suggestionsBuilt bool
 	// suggestionsDirty: the index changed since the suggestions were
@@ -74,6 +83,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if lexVersion > 0 {
 		lexicons = append(lexicons, indexer.StoreLexicon(lexVersion, words))
 	}
+	a.lexVersion = lexVersion
 	seg, err := indexer.NewSegmenter(ctx, indexer.SegmenterOptions{Lexicons: lexicons})
 	if err != nil {
 		a.close()
@@ -86,7 +96,16 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	opts := indexer.Options{Passages: indexer.StorePassages{Store: a.store}, InForce: a.store}
 	a.index, err = indexer.Open(ctx, indexDir, a.analyzer, opts)
 	var mm *indexer.AnalysisMismatchError
+	if errors.As(err, &mm) {
+		// Only the stored lexicon changed since the index was built (xuncha
+		// lexicon while the server was down): re-index just what it affects.
+		if ix, res, ok := a.catchUpLexicon(ctx, indexDir, opts, mm.Index, lexicons[:len(lexicons)-boolToInt(lexVersion > 0)]); ok {
+			a.index, err = ix, nil
+			log.Info("applied the lexicon changes made since the index was built", "words", res.Words, "passages", res.Reindexed)
+		}
+	}
 	switch {
+	case err == nil:
 	case errors.As(err, &mm):
 		log.Warn("the index was built with another analysis; rebuilding it from the store", "index", mm.Index, "now", mm.Analyzer)
 	case err != nil && ctx.Err() == nil:
@@ -102,6 +121,15 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		a.close()
 		return nil, err
+	}
+	if pending := a.index.PendingLexicon(); len(pending) > 0 {
+		// Stopped while applying a lexicon change: finish it.
+		res, err := a.index.ApplyLexicon(ctx, a.store, a.analyzer, pending, nil)
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		log.Info("resumed a lexicon change", "words", res.Words, "passages", res.Reindexed)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -158,4 +186,111 @@ func newLogger(cfg *Config, w interface{ Write([]byte) (int, error) }) *slog.Log
 		level = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// applyLexicon brings the running analysis to the stored lexicon: it
+// builds the segmenter of the new version and re-indexes only the passages
+// containing the words changed since the running version (see
+// indexer.ApplyLexicon). It does nothing if the versions agree.
+func (a *app) applyLexicon(ctx context.Context, progress func(done, total int)) (indexer.LexiconApplied, error) {
+	a.lexMu.Lock()
+	defer a.lexMu.Unlock()
+	v, words, err := a.store.Lexicon(ctx)
+	if err != nil || v == a.lexVersion {
+		return indexer.LexiconApplied{}, err
+	}
+	events, err := a.store.LexiconHistory(ctx, int(v-a.lexVersion))
+	if err != nil {
+		return indexer.LexiconApplied{}, err
+	}
+	changed := map[string]bool{}
+	for _, e := range events {
+		if e.Version > a.lexVersion {
+			for _, c := range e.Changes {
+				changed[c.Word] = true
+			}
+		}
+	}
+	list := make([]string, 0, len(changed))
+	for w := range changed {
+		list = append(list, w)
+	}
+	sort.Strings(list)
+	lexicons, err := a.baseLexicons()
+	if err != nil {
+		return indexer.LexiconApplied{}, err
+	}
+	seg, err := indexer.NewSegmenter(ctx, indexer.SegmenterOptions{Lexicons: append(lexicons, indexer.StoreLexicon(v, words))})
+	if err != nil {
+		return indexer.LexiconApplied{}, err
+	}
+	next := indexer.NewAnalyzer(seg)
+	res, err := a.index.ApplyLexicon(ctx, a.store, next, list, progress)
+	if err != nil {
+		return res, err
+	}
+	a.analyzer, a.lexVersion = next, v
+	return res, nil
+}
+
+// catchUpLexicon opens an index built with an earlier version of the stored
+// lexicon (named in indexVersion) with the analysis of that version, then
+// applies the words changed since. base are the lexicons before the stored
+// one. ok is false if the index is not such an index.
+func (a *app) catchUpLexicon(ctx context.Context, dir string, opts indexer.Options, indexVersion string, base []*indexer.Lexicon) (*indexer.Index, indexer.LexiconApplied, bool) {
+	var res indexer.LexiconApplied
+	var old uint64
+	if m := regexp.MustCompile(`store@v(\d+)`).FindStringSubmatch(indexVersion); m != nil {
+		n, err := strconv.ParseUint(m[1], 10, 64)
+		if err != nil || n >= a.lexVersion {
+			return nil, res, false
+		}
+		old = n
+	}
+	words, changed, err := a.store.LexiconAt(ctx, old)
+	if err != nil || len(changed) == 0 {
+		return nil, res, false
+	}
+	lexicons := base
+	if old > 0 {
+		lexicons = append(append([]*indexer.Lexicon{}, base...), indexer.StoreLexicon(old, words))
+	}
+	seg, err := indexer.NewSegmenter(ctx, indexer.SegmenterOptions{Lexicons: lexicons})
+	if err != nil {
+		return nil, res, false
+	}
+	prev := indexer.NewAnalyzer(seg)
+	if prev.Version() != indexVersion {
+		return nil, res, false // built with other dictionaries too
+	}
+	ix, err := indexer.Open(ctx, dir, prev, opts)
+	if err != nil {
+		return nil, res, false
+	}
+	if res, err = ix.ApplyLexicon(ctx, a.store, a.analyzer, changed, nil); err != nil {
+		ix.Close()
+		return nil, res, false
+	}
+	return ix, res, true
+}
+
+func boolToInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// baseLexicons are the lexicons applied before the stored one: the domain
+// lexicon and the user dictionary, if any.
+func (a *app) baseLexicons() ([]*indexer.Lexicon, error) {
+	lexicons := []*indexer.Lexicon{a.lexicon}
+	if a.cfg.UserDict != "" {
+		user, err := indexer.LoadLexiconFile(a.cfg.UserDict)
+		if err != nil {
+			return nil, err
+		}
+		lexicons = append(lexicons, user)
+	}
+	return lexicons, nil
 }

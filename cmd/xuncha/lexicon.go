@@ -53,7 +53,7 @@ func runLexicon(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "lexicon version %d: %d words changed; the change takes effect when xuncha next starts (it rebuilds the index)\n", v, len(cs))
+			fmt.Fprintf(stdout, "lexicon version %d: %d words changed; it applies when xuncha next starts, re-indexing only the passages containing the words (a running server applies changes made through its API at once)\n", v, len(cs))
 			return nil
 		}
 		switch rest[0] {
@@ -171,13 +171,9 @@ func (a *app) previewLexicon(ctx context.Context, adds, removes []string) (index
 	for _, w := range removes {
 		next.Entries = append(next.Entries, indexer.LexiconEntry{Word: w, Remove: true})
 	}
-	lexicons := []*indexer.Lexicon{a.lexicon}
-	if a.cfg.UserDict != "" {
-		user, err := indexer.LoadLexiconFile(a.cfg.UserDict)
-		if err != nil {
-			return indexer.LexiconPreview{}, err
-		}
-		lexicons = append(lexicons, user)
+	lexicons, err := a.baseLexicons()
+	if err != nil {
+		return indexer.LexiconPreview{}, err
 	}
 	seg, err := indexer.NewSegmenter(ctx, indexer.SegmenterOptions{Lexicons: append(lexicons, next)})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -315,5 +316,77 @@ func TestLexiconCLI(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "store@v2") {
 		t.Errorf("the analysis does not include the stored lexicon:\n%s", out.String())
+	}
+}
+
+// TestLexiconAppliedWhileServing: a word added over HTTP is applied by the
+// running server (a task re-indexes the passages containing it); a search
+// finds the same passages before and after; a restart opens the index as it
+// is, with no rebuild, because the index recorded the new analysis.
+func TestLexiconAppliedWhileServing(t *testing.T) {
+	dir := t.TempDir()
+	srv := startChild(t, dir, unlimited...)
+	c := apiClient{t, srv.Base, srv.Token}
+	c.upload(map[string]string{"数字形式主义通报.txt": "关于纠治数字形式主义的通报\n有的单位政务应用过多过滥，滋生数字形式主义。\n"}, `"数字形式主义"`, 2)
+	var before struct{ Total int }
+	c.do("GET", "/api/v1/search?q="+url.QueryEscape("数字形式主义"), nil, "", &before)
+	var resp struct {
+		Version uint64
+		Task    struct{ ID string }
+	}
+	if status := c.do("POST", "/api/v1/lexicon", strings.NewReader(`{"changes": [{"word": "数字形式主义"}], "why": "新提法"}`), "application/json", &resp); status != 202 || resp.Task.ID == "" {
+		t.Fatalf("lexicon change: status %d, %+v", status, resp)
+	}
+	var task struct {
+		State, Error string
+		Done, Total  int
+	}
+	for deadline := time.Now().Add(30 * time.Second); task.State != "done"; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) || task.State == "failed" {
+			t.Fatalf("lexicon task: %+v", task)
+		}
+		c.do("GET", "/api/v1/tasks/"+resp.Task.ID, nil, "", &task)
+	}
+	if task.Done < 2 || task.Done != task.Total {
+		t.Errorf("the change re-indexed %d of %d passages, want the 2+ containing the word", task.Done, task.Total)
+	}
+	var after struct{ Total int }
+	c.do("GET", "/api/v1/search?q="+url.QueryEscape("数字形式主义"), nil, "", &after)
+	if after.Total != before.Total || before.Total < 2 {
+		t.Errorf("search found %d before the change and %d after", before.Total, after.Total)
+	}
+	srv.Stop()
+	srv = startChild(t, dir, unlimited...)
+	defer srv.Stop()
+	if logs := srv.stderr.String(); strings.Contains(logs, "rebuilding") {
+		t.Errorf("the restart rebuilt the index:\n%s", logs)
+	}
+}
+
+// TestLexiconChangedWhileStopped: a word added with xuncha lexicon while no
+// server runs is applied at the next start by re-indexing only the passages
+// containing it, not by rebuilding the index.
+func TestLexiconChangedWhileStopped(t *testing.T) {
+	t.Setenv("XUNCHA_DATA", t.TempDir())
+	t.Setenv("XUNCHA_NO_DEMO", "true")
+	ctx := context.Background()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("关于纠治数字形式主义的通报\n有的单位滋生数字形式主义。\n另一段没有这个词。\n"), 0o600)
+	if err := run(ctx, []string{"import", dir}, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"lexicon", "add", "--why", "新提法", "数字形式主义"}, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out, logs bytes.Buffer
+	if err := run(ctx, []string{"check"}, nil, &out, &logs); err != nil {
+		t.Fatalf("%v\n%s", err, logs.String())
+	}
+	if strings.Contains(logs.String(), "rebuilding") || !strings.Contains(logs.String(), "applied the lexicon changes") || !strings.Contains(logs.String(), "passages=2") {
+		t.Errorf("the next start did not apply just the change:\n%s", logs.String())
+	}
+	logs.Reset()
+	if err := run(ctx, []string{"stats"}, nil, &out, &logs); err != nil || strings.Contains(logs.String(), "applied the lexicon") || strings.Contains(logs.String(), "rebuilding") {
+		t.Errorf("a second start did more work: %v\n%s", err, logs.String())
 	}
 }

@@ -72,6 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Ready:          ready.Load,
 		Backup:         func(ctx context.Context, w io.Writer) error { return writeBackup(ctx, w, a.store, a.index) },
 		PreviewLexicon: a.previewLexicon,
+		ApplyLexicon:   a.applyLexicon,
 		Reindex: func(ctx context.Context, progress func(done, total uint64)) error {
 			return a.index.Reindex(ctx, a.store, func(p indexer.SyncProgress) { progress(p.AppliedSeq, p.LastSeq) })
 		},
