@@ -20,7 +20,9 @@ lexicon remove --why TEXT WORD…
 lexicon import --why TEXT FILE   (one word a line, optionally frequency and part of speech)
 lexicon export                   (the stored words, in the same format)
 lexicon preview [--add WORD…] [--remove WORD…] [--json]
-                                 how a change would cut the indexed text, without storing it`
+                                 how a change would cut the indexed text, without storing it
+lexicon suggest [--n 30] [--min 5] [--json]
+                                 terms frequent in the corpus that the segmenter splits`
 
 // runLexicon edits the lexicon kept in the store: the words editors add to
 // or take out of the segmenter's dictionary, each change recorded with who,
@@ -29,6 +31,7 @@ lexicon preview [--add WORD…] [--remove WORD…] [--json]
 func runLexicon(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var why string
 	var history, asJSON bool
+	var top, minCount int
 	var adds, removes stringList
 	extra := func(fs *flag.FlagSet) {
 		fs.StringVar(&why, "why", "", "why the change is made (recorded with it)")
@@ -36,11 +39,18 @@ func runLexicon(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.BoolVar(&asJSON, "json", false, "preview as JSON")
 		fs.Var(&adds, "add", "a word to add (preview; repeat the flag)")
 		fs.Var(&removes, "remove", "a word to remove (preview; repeat the flag)")
+		fs.IntVar(&top, "n", 30, "how many new words to suggest")
+		fs.IntVar(&minCount, "min", 5, "the fewest occurrences of a suggested word")
 	}
 	if len(args) == 0 {
 		return usageError{lexiconUsage}
 	}
 	sub := args[0]
+	if sub == "suggest" {
+		return withApp(ctx, "lexicon suggest", args[1:], stderr, extra, func(a *app, rest []string) error {
+			return lexiconSuggest(ctx, a, top, minCount, asJSON, stdout)
+		})
+	}
 	if sub == "preview" {
 		return withApp(ctx, "lexicon preview", args[1:], stderr, extra, func(a *app, rest []string) error {
 			return lexiconPreview(ctx, a, adds, removes, asJSON, stdout)
@@ -215,3 +225,40 @@ type stringList []string
 
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// lexiconSuggest lists new-word candidates from every paragraph and
+// finding in the store.
+func lexiconSuggest(ctx context.Context, a *app, top, minCount int, asJSON bool, stdout io.Writer) error {
+	if top < 1 || top > 1000 || minCount < 2 {
+		return usageError{"lexicon suggest: --n from 1 to 1000, --min at least 2"}
+	}
+	f := indexer.NewNewWordFinder(a.analyzer)
+	err := a.store.EachDocument(ctx, func(d *corpus.Document) error {
+		for _, p := range d.Paragraphs() {
+			f.Add(p.Text)
+		}
+		return nil
+	})
+	if err == nil {
+		err = a.store.EachFinding(ctx, func(fd *corpus.Finding) error { f.Add(fd.Description + "\n" + fd.Facts); return nil })
+	}
+	if err != nil {
+		return err
+	}
+	words := f.Top(ctx, top, minCount)
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(words)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORD\tCOUNT\tNEIGHBOUR ENTROPY\tCUT NOW")
+	for _, w := range words {
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%s\n", w.Word, w.Count, w.Entropy, strings.Join(w.Cut, " / "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "\naccept one with: xuncha lexicon add --why \"…\" WORD")
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -388,5 +389,37 @@ func TestLexiconChangedWhileStopped(t *testing.T) {
 	logs.Reset()
 	if err := run(ctx, []string{"stats"}, nil, &out, &logs); err != nil || strings.Contains(logs.String(), "applied the lexicon") || strings.Contains(logs.String(), "rebuilding") {
 		t.Errorf("a second start did more work: %v\n%s", err, logs.String())
+	}
+}
+
+// TestLexiconSuggestCLI: a term the segmenter splits, frequent in varied
+// contexts of the imported text, is suggested with its current cut.
+func TestLexiconSuggestCLI(t *testing.T) {
+	t.Setenv("XUNCHA_DATA", t.TempDir())
+	t.Setenv("XUNCHA_NO_DEMO", "true")
+	ctx := context.Background()
+	var text strings.Builder
+	text.WriteString("关于纠治新问题的通报\n")
+	verbs := []string{"滋生", "存在", "出现", "纠治", "整治", "查处", "警惕", "反对"}
+	for i, v := range verbs {
+		fmt.Fprintf(&text, "第%d个单位%s数字形式主义，问题%s。\n", i+1, v, []string{"突出", "严重", "反弹", "明显", "普遍", "隐蔽", "多发", "顽固"}[i])
+		fmt.Fprintf(&text, "第%d条 巡察组应当对被巡察党组织落实整改主体责任情况开展督促检查。\n", i+1)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte(text.String()), 0o600)
+	if err := run(ctx, []string{"import", dir}, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"lexicon", "suggest", "--json", "--n", "3"}, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var words []struct {
+		Word  string
+		Count int
+		Cut   []string
+	}
+	if err := json.Unmarshal(out.Bytes(), &words); err != nil || len(words) == 0 || words[0].Word != "数字形式主义" || words[0].Count != 8 {
+		t.Errorf("suggestions: %v %s", err, out.String())
 	}
 }
