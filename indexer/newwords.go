@@ -25,6 +25,16 @@ type NewWord struct {
 // a word plus a particle (的问题, 和解决).
 var stopChars = "的了和是在对与及等为把被将并或也就都而之其中上下有以于由从向个这那"
 
+// stopWords join the words of a phrase; a candidate holding one is a
+// phrase, not a word.
+var stopWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields("应当 可以 根据 按照 依照 依法 负责 及时 组织 建立 提出 责令 不予 有关 各级 应 不得 予以 进行 实施 规定 办法 本条 本法 其他 以及 或者 并且 但是 如果 对于 关于 通过 由于 因此 所以 已经 没有 不是 还是 就是 这个 那个 我们 他们 一个 必须 需要 要求") {
+		stopWords[w] = true
+	}
+}
+
 // NewWordFinder collects candidates from texts, then ranks them.
 type NewWordFinder struct {
 	a      *Analyzer
@@ -64,22 +74,27 @@ func (f *NewWordFinder) Add(text string) {
 }
 
 // runs calls fn with each candidate of text and its byte offsets: two or
-// three adjacent words of the segmenter's cut, none longer than four
-// characters, three to eight characters in all.
+// three adjacent words of the segmenter's cut, three to six characters in
+// all, at most one of them longer than two characters (an unknown word
+// falls into short pieces; two long known words side by side are a phrase)
+// and none a function word (应当, 可以 … join phrases, not words).
 func (f *NewWordFinder) runs(text string, fn func(w string, start, end int)) {
 	toks := f.a.Segment(text)
 	for i := range toks {
-		n := 0
+		n, long := 0, 0
 		var b strings.Builder
 		for j := i; j < len(toks) && j < i+3; j++ {
 			t := toks[j].Term
 			k := utf8.RuneCountInString(t)
-			if k > 4 || !isHanWord(t) || (j > i && toks[j].Start != toks[j-1].End) {
+			if k > 2 {
+				long++
+			}
+			if k > 4 || long > 1 || !isHanWord(t) || stopWords[t] || (j > i && toks[j].Start != toks[j-1].End) {
 				break
 			}
 			b.WriteString(t)
 			n += k
-			if j > i && n >= 3 && n <= 8 {
+			if j > i && n >= 3 && n <= 6 {
 				w := b.String()
 				if _, ok := f.pieces[w]; !ok {
 					var ps []string
