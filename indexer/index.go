@@ -404,18 +404,26 @@ func documentPassageIDs(ctx context.Context, b bleve.Index, docID string) ([]str
 	q := query.NewTermQuery(docID)
 	q.SetField(fieldDocument)
 	var ids []string
-	for from := 0; ; from += 1000 {
-		req := bleve.NewSearchRequestOptions(q, 1000, from, false)
+	err := eachMatch(ctx, b, q, func(id string) { ids = append(ids, id) })
+	return ids, err
+}
+
+// eachMatch calls fn with the ID of every passage q matches, in ID order,
+// however many there are.
+func eachMatch(ctx context.Context, b bleve.Index, q query.Query, fn func(id string)) error {
+	const page = 5000
+	for from := 0; ; from += page {
+		req := bleve.NewSearchRequestOptions(q, page, from, false)
 		req.SortBy([]string{"_id"})
 		res, err := b.SearchInContext(ctx, req)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, h := range res.Hits {
-			ids = append(ids, h.ID)
+			fn(h.ID)
 		}
-		if len(res.Hits) < 1000 {
-			return ids, nil
+		if len(res.Hits) < page {
+			return nil
 		}
 	}
 }

@@ -157,19 +157,8 @@ func passagesContaining(ctx context.Context, b bleve.Index, words []string) ([]s
 		if err != nil {
 			continue // nothing searchable in it (punctuation): no text contains it as a word
 		}
-		for from := 0; ; from += 5000 {
-			req := bleve.NewSearchRequestOptions(q, 5000, from, false)
-			req.SortBy([]string{"_id"})
-			res, err := b.SearchInContext(ctx, req)
-			if err != nil {
-				return nil, err
-			}
-			for _, h := range res.Hits {
-				seen[h.ID] = true
-			}
-			if len(res.Hits) < 5000 {
-				break
-			}
+		if err := eachMatch(ctx, b, q, func(id string) { seen[id] = true }); err != nil {
+			return nil, err
 		}
 	}
 	ids := make([]string, 0, len(seen))
