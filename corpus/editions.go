@@ -123,17 +123,7 @@ func (s *BoltStore) NotInForce(ctx context.Context, day time.Time) ([]string, er
 			if err := unseal(v, &eds); err != nil {
 				return fmt.Errorf("%w: works register: %v", ErrCorrupt, err)
 			}
-			current := -1
-			for i, e := range eds {
-				if t := e.effective(); !t.IsZero() && !t.After(day) {
-					current = i // eds are sorted by effective date
-				}
-			}
-			for i, e := range eds {
-				if i != current && !e.effective().IsZero() {
-					out = append(out, e.DocumentID)
-				}
-			}
+			out = append(out, notInForce(eds, day)...)
 			return ctx.Err()
 		})
 	})
@@ -141,4 +131,24 @@ func (s *BoltStore) NotInForce(ctx context.Context, day time.Time) ([]string, er
 		return nil, fmt.Errorf("editions in force on %s: %w", day.Format("2006-01-02"), err)
 	}
 	return out, nil
+}
+
+// notInForce returns the documents of a work's editions (sorted by the date
+// they took effect) that were not in force on day: all but the latest one
+// that took effect on or before day. Editions of unknown date are never
+// excluded.
+func notInForce(eds []EditionRef, day time.Time) []string {
+	current := -1
+	for i, e := range eds {
+		if t := e.effective(); !t.IsZero() && !t.After(day) {
+			current = i
+		}
+	}
+	var out []string
+	for i, e := range eds {
+		if i != current && !e.effective().IsZero() {
+			out = append(out, e.DocumentID)
+		}
+	}
+	return out
 }

@@ -84,26 +84,12 @@ func checkLexiconChange(c *LexiconChange) error {
 // nothing (adding a word as it is) still counts: the version says what an
 // editor did, not only what differs. Errors wrap ErrInvalid.
 func (s *BoltStore) ChangeLexicon(ctx context.Context, changes []LexiconChange, who, why string) (uint64, error) {
-	if err := ctx.Err(); err != nil {
+	why, err := checkLexiconChanges(ctx, changes, why)
+	if err != nil {
 		return 0, err
 	}
-	if len(changes) == 0 {
-		return 0, fmt.Errorf("change lexicon: %w: no changes", ErrInvalid)
-	}
-	if len(changes) > 100_000 {
-		return 0, fmt.Errorf("change lexicon: %w: %d changes at once (at most 100000)", ErrInvalid, len(changes))
-	}
-	why = strings.TrimSpace(why)
-	if why == "" || len(why) > 500 {
-		return 0, fmt.Errorf("change lexicon: %w: say why, in at most 500 bytes", ErrInvalid)
-	}
-	for i := range changes {
-		if err := checkLexiconChange(&changes[i]); err != nil {
-			return 0, fmt.Errorf("change lexicon: %w", err)
-		}
-	}
 	var version uint64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		words, err := tx.CreateBucketIfNotExists(bucketLexicon)
 		if err != nil {
 			return err
@@ -192,8 +178,7 @@ func (s *BoltStore) LexiconHistory(ctx context.Context, limit int) ([]LexiconEve
 // LexiconAt returns the words of the stored lexicon as they were at version
 // (replaying the recorded changes), and the words changed after it.
 func (s *BoltStore) LexiconAt(ctx context.Context, version uint64) (words []LexiconWord, changedAfter []string, err error) {
-	state := map[string]LexiconWord{}
-	changed := map[string]bool{}
+	var events []LexiconEvent
 	err = s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLexiconLog)
 		if b == nil {
@@ -204,18 +189,30 @@ func (s *BoltStore) LexiconAt(ctx context.Context, version uint64) (words []Lexi
 			if err := unseal(v, &e); err != nil {
 				return fmt.Errorf("%w: lexicon change %x: %v", ErrCorrupt, k, err)
 			}
-			for _, c := range e.Changes {
-				if e.Version > version {
-					changed[c.Word] = true
-					continue
-				}
-				state[c.Word] = LexiconWord{Word: c.Word, Freq: c.Freq, POS: c.POS, Removed: c.Remove, Version: e.Version}
-			}
+			events = append(events, e)
 			return nil
 		})
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("lexicon at v%d: %w", version, err)
+	}
+	words, changedAfter = replayLexicon(events, version)
+	return words, changedAfter, ctx.Err()
+}
+
+// replayLexicon replays recorded changes (oldest first) up to version: the
+// words as they were then, sorted, and the words changed after it.
+func replayLexicon(events []LexiconEvent, version uint64) (words []LexiconWord, changedAfter []string) {
+	state := map[string]LexiconWord{}
+	changed := map[string]bool{}
+	for _, e := range events {
+		for _, c := range e.Changes {
+			if e.Version > version {
+				changed[c.Word] = true
+				continue
+			}
+			state[c.Word] = LexiconWord{Word: c.Word, Freq: c.Freq, POS: c.POS, Removed: c.Remove, Version: e.Version}
+		}
 	}
 	for _, w := range state {
 		words = append(words, w)
@@ -225,5 +222,29 @@ func (s *BoltStore) LexiconAt(ctx context.Context, version uint64) (words []Lexi
 		changedAfter = append(changedAfter, w)
 	}
 	sort.Strings(changedAfter)
-	return words, changedAfter, ctx.Err()
+	return words, changedAfter
+}
+
+// checkLexiconChanges validates a change set in place (trimming words) and
+// returns why, trimmed; errors wrap ErrInvalid.
+func checkLexiconChanges(ctx context.Context, changes []LexiconChange, why string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if len(changes) == 0 {
+		return "", fmt.Errorf("change lexicon: %w: no changes", ErrInvalid)
+	}
+	if len(changes) > 100_000 {
+		return "", fmt.Errorf("change lexicon: %w: %d changes at once (at most 100000)", ErrInvalid, len(changes))
+	}
+	why = strings.TrimSpace(why)
+	if why == "" || len(why) > 500 {
+		return "", fmt.Errorf("change lexicon: %w: say why, in at most 500 bytes", ErrInvalid)
+	}
+	for i := range changes {
+		if err := checkLexiconChange(&changes[i]); err != nil {
+			return "", fmt.Errorf("change lexicon: %w", err)
+		}
+	}
+	return why, nil
 }

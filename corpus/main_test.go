@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuncha/xuncha/internal/pgtest"
 )
 
 // TestMain doubles as the PDF child process: ChildPDFExtractor re-runs the
@@ -21,7 +23,9 @@ func TestMain(m *testing.M) {
 	if store := os.Getenv("XUNCHA_IMPORT_CHILD"); store != "" {
 		os.Exit(importChild(store, strings.Split(os.Getenv("XUNCHA_IMPORT_FILES"), "\n")))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
 }
 
 // importChild imports files into the store at path, printing "ACK id seq"

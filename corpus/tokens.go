@@ -79,23 +79,11 @@ func (s *BoltStore) CreateToken(ctx context.Context, name string, role Role) (st
 // CreateTokenUntil makes a token that stops working at expires (zero:
 // never).
 func (s *BoltStore) CreateTokenUntil(ctx context.Context, name string, role Role, expires time.Time) (string, *Token, error) {
-	if _, ok := ParseRole(string(role)); !ok {
-		return "", nil, fmt.Errorf("create token: %w: role %q is not reader, editor or admin", ErrInvalid, role)
+	secret, t, err := newToken(name, role, expires, s.now())
+	if err != nil {
+		return "", nil, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return "", nil, fmt.Errorf("create token: %w: a token needs a name of at most 100 bytes", ErrInvalid)
-	}
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", nil, fmt.Errorf("create token: %w", err)
-	}
-	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
-	t := &Token{ID: contentID("t", secret)[:13], Name: name, Role: role, Hash: hashToken(secret), CreatedAt: s.now().UTC(), ExpiresAt: expires.UTC()}
-	if expires.IsZero() {
-		t.ExpiresAt = time.Time{}
-	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketTokens)
 		if err != nil {
 			return err
@@ -196,19 +184,46 @@ func (s *BoltStore) Authenticate(ctx context.Context, secret string) (*Token, er
 		if err := unseal(v, t); err != nil {
 			return fmt.Errorf("%w: token: %v", ErrCorrupt, err)
 		}
-		// The lookup was by hash; compare again in constant time.
-		if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(h)) != 1 {
-			return ErrTokenInvalid
-		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	return checkToken(t, h, s.now())
+}
+
+// newToken makes a token's secret and its stored form.
+func newToken(name string, role Role, expires, now time.Time) (string, *Token, error) {
+	if _, ok := ParseRole(string(role)); !ok {
+		return "", nil, fmt.Errorf("create token: %w: role %q is not reader, editor or admin", ErrInvalid, role)
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return "", nil, fmt.Errorf("create token: %w: a token needs a name of at most 100 bytes", ErrInvalid)
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", nil, fmt.Errorf("create token: %w", err)
+	}
+	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	t := &Token{ID: contentID("t", secret)[:13], Name: name, Role: role, Hash: hashToken(secret), CreatedAt: now.UTC(), ExpiresAt: expires.UTC()}
+	if expires.IsZero() {
+		t.ExpiresAt = time.Time{}
+	}
+	return secret, t, nil
+}
+
+// checkToken accepts a stored token found by the hash h of a secret, or
+// says why not.
+func checkToken(t *Token, h string, now time.Time) (*Token, error) {
+	// The lookup was by hash; compare again in constant time.
+	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(h)) != 1 {
+		return nil, ErrTokenInvalid
+	}
 	if !t.RevokedAt.IsZero() {
 		return nil, ErrTokenRevoked
 	}
-	if !t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt) {
+	if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
 		return nil, ErrTokenExpired
 	}
 	return t, nil
