@@ -116,7 +116,9 @@ func (s *PGStore) migrate(ctx context.Context, readOnly bool) error {
 		err := tx.QueryRow(ctx, `SELECT value FROM xuncha_meta WHERE key = 'schema'`).Scan(&v)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			_, err = tx.Exec(ctx, `INSERT INTO xuncha_meta (key, value) VALUES ('schema', $1)`, pgSchemaVersion)
+			// id names this store, so that a node can tell that its index
+			// was built from another database.
+			_, err = tx.Exec(ctx, `INSERT INTO xuncha_meta (key, value) VALUES ('schema', $1), ('id', gen_random_uuid()::text)`, pgSchemaVersion)
 			return err
 		case err != nil:
 			return err
@@ -125,6 +127,25 @@ func (s *PGStore) migrate(ctx context.Context, readOnly bool) error {
 		}
 		return nil
 	})
+}
+
+// ID returns the store's identity, made when its tables were created.
+func (s *PGStore) ID(ctx context.Context) (string, error) {
+	var id string
+	if err := s.pool.QueryRow(ctx, `SELECT value FROM xuncha_meta WHERE key = 'id'`).Scan(&id); err != nil {
+		return "", fmt.Errorf("store id: %w", err)
+	}
+	return id, nil
+}
+
+// LexiconVersion returns the stored lexicon's version (0: never changed),
+// cheaply: nodes ask it every poll.
+func (s *PGStore) LexiconVersion(ctx context.Context) (uint64, error) {
+	var v int64
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM lexicon_log`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("lexicon version: %w", err)
+	}
+	return uint64(v), nil
 }
 
 // Close closes the connections.

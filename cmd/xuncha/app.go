@@ -13,15 +13,51 @@ import (
 	"sync"
 	"time"
 
+	"github.com/xuncha/xuncha/api"
 	"github.com/xuncha/xuncha/corpus"
 	"github.com/xuncha/xuncha/indexer"
 )
+
+// Store is what the binary needs of a store. corpus.BoltStore (the
+// embedded store in the data directory, the default) and corpus.PGStore
+// (--store postgres://…, shared by several nodes) implement it.
+type Store interface {
+	api.Store
+	indexer.Source
+	indexer.Walker
+	NotInForce(ctx context.Context, day time.Time) ([]string, error)
+	LexiconAt(ctx context.Context, version uint64) ([]corpus.LexiconWord, []string, error)
+	CreateToken(ctx context.Context, name string, role corpus.Role) (string, *corpus.Token, error)
+	CreateTokenUntil(ctx context.Context, name string, role corpus.Role, expires time.Time) (string, *corpus.Token, error)
+	ListTokens(ctx context.Context) ([]corpus.Token, error)
+	RevokeToken(ctx context.Context, id string) error
+	Check(ctx context.Context) error
+	Close() error
+}
+
+var (
+	_ Store = (*corpus.BoltStore)(nil)
+	_ Store = (*corpus.PGStore)(nil)
+)
+
+// openStore opens the store the configuration names: a PostgreSQL database
+// (--store postgres://…) or the embedded store file in the data directory.
+func openStore(ctx context.Context, cfg *Config) (Store, error) {
+	if cfg.Store != "" {
+		return corpus.OpenPostgres(ctx, cfg.Store, corpus.StoreOptions{})
+	}
+	return corpus.OpenBolt(ctx, filepath.Join(cfg.DataDir, "store.db"), corpus.StoreOptions{})
+}
+
+// shared reports whether the store is shared with other nodes, which may
+// write to it at any moment.
+func (a *app) shared() bool { return a.cfg.Store != "" }
 
 // app is the wired service: store, analysis and index, opened from a Config.
 type app struct {
 	cfg      *Config
 	log      *slog.Logger
-	store    *corpus.BoltStore
+	store    Store
 	analyzer *indexer.Analyzer
 	lexicon  *indexer.Lexicon
 	index    *indexer.Index
@@ -54,7 +90,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	var err error
-	a.store, err = corpus.OpenBolt(ctx, filepath.Join(cfg.DataDir, "store.db"), corpus.StoreOptions{})
+	a.store, err = openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +129,10 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	log.Info("dictionary loaded", "words", seg.Words(), "took", time.Since(start).Round(time.Millisecond), "analysis", a.analyzer.Version())
 
 	indexDir := filepath.Join(cfg.DataDir, "index")
+	if err := a.checkStoreID(ctx, indexDir); err != nil {
+		a.close()
+		return nil, err
+	}
 	opts := indexer.Options{Passages: indexer.StorePassages{Store: a.store}, InForce: a.store}
 	a.index, err = indexer.Open(ctx, indexDir, a.analyzer, opts)
 	var mm *indexer.AnalysisMismatchError
@@ -293,4 +333,65 @@ func (a *app) baseLexicons() ([]*indexer.Lexicon, error) {
 		lexicons = append(lexicons, user)
 	}
 	return lexicons, nil
+}
+
+// checkStoreID makes sure the index in indexDir was built from this store.
+// The data directory of a node with a PostgreSQL store holds only its
+// index, recorded (in store-id) as following that database; pointed at
+// another database, the index is deleted and rebuilt from it.
+func (a *app) checkStoreID(ctx context.Context, indexDir string) error {
+	pg, ok := a.store.(*corpus.PGStore)
+	if !ok {
+		return nil
+	}
+	id, err := pg.ID(ctx)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(a.cfg.DataDir, "store-id")
+	if b, err := os.ReadFile(path); err == nil && string(b) == id {
+		return nil
+	}
+	if _, err := os.Stat(indexDir); err == nil {
+		a.log.Warn("the index was built from another store; rebuilding it from this one", "dir", indexDir)
+		if err := os.RemoveAll(indexDir); err != nil {
+			return err
+		}
+	}
+	return writeFileAtomic(path, []byte(id))
+}
+
+// writeFileAtomic writes a small file through a temporary file and a
+// rename, so that a crash leaves the old content or the new.
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// lexiconBehind reports whether another node changed the stored lexicon
+// since this one's analysis was built (false while a change is being
+// applied here).
+func (a *app) lexiconBehind(ctx context.Context) bool {
+	pg, ok := a.store.(*corpus.PGStore)
+	if !ok || !a.lexMu.TryLock() {
+		return false
+	}
+	defer a.lexMu.Unlock()
+	v, err := pg.LexiconVersion(ctx)
+	return err == nil && v != a.lexVersion
 }

@@ -33,11 +33,19 @@ type backupManifest struct {
 
 const backupFormat = "xuncha-backup-1"
 
+// errBackupShared: a PostgreSQL store is backed up by PostgreSQL's tools;
+// a node's index is derived data, rebuilt from the store.
+var errBackupShared = errors.New("backup: the store is PostgreSQL: back it up with pg_dump or pg_basebackup (xuncha backup copies the embedded store; a node's index is rebuilt from the store)")
+
 // writeBackup writes a consistent hot backup (a gzipped tar: the index
 // generation, the store file, a manifest) to w. The index is copied first
 // and the store after it, so the store's sequence is never behind the
 // index's: a restore only has to let the index catch up.
-func writeBackup(ctx context.Context, w io.Writer, store *corpus.BoltStore, ix *indexer.Index) error {
+func writeBackup(ctx context.Context, w io.Writer, s Store, ix *indexer.Index) error {
+	store, ok := s.(*corpus.BoltStore)
+	if !ok {
+		return errBackupShared
+	}
 	tmp, err := os.MkdirTemp("", "xuncha-backup-")
 	if err != nil {
 		return err
@@ -219,6 +227,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if len(rest) != 1 {
 		return usageError{"backup FILE"}
+	}
+	if cfg.Store != "" && server == "" {
+		return errBackupShared
 	}
 	out := rest[0]
 	tmp := out + ".partial"

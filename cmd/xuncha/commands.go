@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -44,7 +43,7 @@ func withStore(ctx context.Context, name string, args []string, stderr io.Writer
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("%s: data directory: %w", name, err)
 	}
-	store, err := corpus.OpenBolt(ctx, filepath.Join(cfg.DataDir, "store.db"), corpus.StoreOptions{})
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

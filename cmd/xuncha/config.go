@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/xuncha/xuncha/corpus"
 )
 
 // Config is the service's configuration. Each setting can come from a flag,
@@ -18,6 +20,7 @@ import (
 // increasing order of precedence: file, environment, flag.
 type Config struct {
 	DataDir           string
+	Store             string
 	Addr              string
 	PublicReads       bool
 	UserDict          string
@@ -60,6 +63,14 @@ func settings() []setting {
 				return errors.New("must not be empty")
 			}
 			c.DataDir = v
+			return nil
+		}},
+		{"store", "XUNCHA_STORE", "", "empty: the embedded store in the data directory; postgres://user:password@host:port/database: a PostgreSQL store shared by several nodes (the data directory then holds only this node's index)", func(c *Config, v string) error {
+			if v != "" && !corpus.IsPostgresURL(v) {
+				// Not quoted: it may be a URL holding a password.
+				return errors.New("must be empty (the embedded store) or a postgres:// URL")
+			}
+			c.Store = v
 			return nil
 		}},
 		{"addr", "XUNCHA_ADDR", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)", func(c *Config, v string) error {

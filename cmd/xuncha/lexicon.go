@@ -129,7 +129,7 @@ func runLexicon(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	})
 }
 
-func lexiconList(ctx context.Context, s *corpus.BoltStore, history bool, stdout io.Writer) error {
+func lexiconList(ctx context.Context, s Store, history bool, stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	if history {
 		events, err := s.LexiconHistory(ctx, 1000)

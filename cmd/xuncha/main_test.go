@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuncha/xuncha/internal/pgtest"
 )
 
 // TestMain lets the test binary stand in for xuncha in the child processes
@@ -32,7 +34,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
 }
 
 // lineWriter passes each complete line written to it into a channel.

@@ -56,6 +56,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer audit.Close()
 
+	backup := func(ctx context.Context, w io.Writer) error { return writeBackup(ctx, w, a.store, a.index) }
+	if a.shared() {
+		backup = nil // the admin backup route answers 501: PostgreSQL's own tools back it up
+	}
 	var ready atomic.Bool
 	notify := make(chan struct{}, 1)
 	srv := api.New(api.Options{
@@ -70,7 +74,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		},
 		Ready:          ready.Load,
-		Backup:         func(ctx context.Context, w io.Writer) error { return writeBackup(ctx, w, a.store, a.index) },
+		Backup:         backup,
 		PreviewLexicon: a.previewLexicon,
 		ApplyLexicon:   a.applyLexicon,
 		Reindex: func(ctx context.Context, progress func(done, total uint64)) error {
@@ -93,7 +97,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "xuncha listening on http://%s\n", ln.Addr())
 
 	// The index follows the store: at once, after every write, and every
-	// few seconds in case another process wrote.
+	// few seconds in case another process wrote; a shared store is written
+	// by other nodes all the time, and is asked every half second.
+	pollEvery := 3 * time.Second
+	if a.shared() {
+		pollEvery = 500 * time.Millisecond
+	}
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -114,11 +123,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				ready.Store(true)
 				log.Info("ready")
 			}
+			if a.lexiconBehind(loopCtx) {
+				// Another node changed the lexicon: apply it here too.
+				res, err := a.applyLexicon(loopCtx, nil)
+				if err != nil && loopCtx.Err() == nil {
+					log.Error("apply the lexicon changed on another node", "err", err)
+				} else if err == nil {
+					log.Info("applied the lexicon changed on another node", "words", res.Words, "passages", res.Reindexed)
+				}
+			}
 			select {
 			case <-loopCtx.Done():
 				return
 			case <-notify:
-			case <-time.After(3 * time.Second):
+			case <-time.After(pollEvery):
 			}
 		}
 	}()
