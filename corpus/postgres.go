@@ -412,6 +412,55 @@ func (s *PGStore) GetParagraph(ctx context.Context, id string) (*ParagraphRecord
 	return &p, nil
 }
 
+// GetParagraphs returns the paragraph records with the given IDs that
+// exist, by ID, in one query.
+func (s *PGStore) GetParagraphs(ctx context.Context, ids []string) (map[string]*ParagraphRecord, error) {
+	out := make(map[string]*ParagraphRecord, len(ids))
+	err := getMany(ctx, s, `SELECT id, body FROM paragraphs WHERE id = ANY($1)`, ids, func(id string, raw []byte) error {
+		var p ParagraphRecord
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return fmt.Errorf("%w: paragraph %s: %v", ErrCorrupt, id, err)
+		}
+		out[id] = &p
+		return nil
+	})
+	return out, err
+}
+
+// GetFindings returns the findings with the given IDs that exist, by ID,
+// in one query.
+func (s *PGStore) GetFindings(ctx context.Context, ids []string) (map[string]*Finding, error) {
+	out := make(map[string]*Finding, len(ids))
+	err := getMany(ctx, s, `SELECT id, body FROM findings WHERE id = ANY($1)`, ids, func(id string, raw []byte) error {
+		var f Finding
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return fmt.Errorf("%w: finding %s: %v", ErrCorrupt, id, err)
+		}
+		out[id] = &f
+		return nil
+	})
+	return out, err
+}
+
+func getMany(ctx context.Context, s *PGStore, query string, ids []string, fn func(id string, raw []byte) error) error {
+	rows, err := s.pool.Query(ctx, query, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var raw []byte
+		if err := rows.Scan(&id, &raw); err != nil {
+			return err
+		}
+		if err := fn(id, raw); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // UpdateRectification changes a finding's rectification, as BoltStore's.
 func (s *PGStore) UpdateRectification(ctx context.Context, id string, r Rectification, who, note string) (*Finding, error) {
 	if _, ok := ParseStatus(string(r.Status)); !ok {

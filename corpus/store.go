@@ -753,6 +753,53 @@ func (s *BoltStore) GetParagraph(ctx context.Context, id string) (*ParagraphReco
 	return &p, nil
 }
 
+// GetParagraphs returns the paragraph records with the given IDs that
+// exist, by ID, read in one transaction.
+func (s *BoltStore) GetParagraphs(ctx context.Context, ids []string) (map[string]*ParagraphRecord, error) {
+	out := make(map[string]*ParagraphRecord, len(ids))
+	err := s.getMany(ctx, bucketParas, ids, func(id string, raw []byte) error {
+		var p ParagraphRecord
+		if err := unseal(raw, &p); err != nil {
+			return fmt.Errorf("%w: paragraph %s: %v", ErrCorrupt, id, err)
+		}
+		out[id] = &p
+		return nil
+	})
+	return out, err
+}
+
+// GetFindings returns the findings with the given IDs that exist, by ID,
+// read in one transaction.
+func (s *BoltStore) GetFindings(ctx context.Context, ids []string) (map[string]*Finding, error) {
+	out := make(map[string]*Finding, len(ids))
+	err := s.getMany(ctx, bucketFindings, ids, func(id string, raw []byte) error {
+		var f Finding
+		if err := unseal(raw, &f); err != nil {
+			return fmt.Errorf("%w: finding %s: %v", ErrCorrupt, id, err)
+		}
+		out[id] = &f
+		return nil
+	})
+	return out, err
+}
+
+func (s *BoltStore) getMany(ctx context.Context, bucket []byte, ids []string, fn func(id string, raw []byte) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		for _, id := range ids {
+			if raw := b.Get([]byte(id)); raw != nil {
+				if err := fn(id, raw); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // Snapshot writes a consistent copy of the whole store file to w while
 // other readers and writers carry on (bbolt's hot backup), and returns the
 // change sequence the copy holds.

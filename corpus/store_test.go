@@ -82,6 +82,13 @@ func TestStoreRectificationHistory(t *testing.T) {
 		if _, err := s.PutFinding(ctx, f, "editor1"); err != nil {
 			t.Fatal(err)
 		}
+		g := testFinding("区财政局", "资金拨付滞后")
+		if _, err := s.PutFinding(ctx, g, "editor1"); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := s.GetFindings(ctx, []string{f.ID, "f-none", g.ID}); err != nil || len(m) != 2 || m[g.ID].Unit != "区财政局" || m[f.ID].Description != f.Description {
+			t.Errorf("findings in one call: %+v, %v", m, err)
+		}
 		r := Rectification{Status: StatusInProgress, Measures: "开展专项清查", Responsible: "张某某"}
 		if _, err := s.UpdateRectification(ctx, f.ID, r, "editor2", "第一次推进会后更新"); err != nil {
 			t.Fatal(err)

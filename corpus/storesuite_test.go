@@ -23,6 +23,8 @@ type testStore interface {
 	GetDocument(ctx context.Context, id string) (*Document, error)
 	GetFinding(ctx context.Context, id string) (*Finding, error)
 	GetParagraph(ctx context.Context, id string) (*ParagraphRecord, error)
+	GetParagraphs(ctx context.Context, ids []string) (map[string]*ParagraphRecord, error)
+	GetFindings(ctx context.Context, ids []string) (map[string]*Finding, error)
 	History(ctx context.Context, id string) ([]HistoryEntry, error)
 	Changes(ctx context.Context, after uint64, limit int) ([]Change, error)
 	LastSeq(ctx context.Context) (uint64, error)
@@ -100,6 +102,10 @@ func TestStoreDocumentsParagraphsAndDeletion(t *testing.T) {
 		p, err := s.GetParagraph(ctx, ps[1].ID)
 		if err != nil || p.DocumentID != a.ID || p.Text != ps[1].Text || p.Title != a.Title || !slices.Equal(p.Path, ps[1].Path) {
 			t.Fatalf("paragraph: %+v, %v", p, err)
+		}
+		many, err := s.GetParagraphs(ctx, []string{ps[0].ID, "d-none-p1", ps[2].ID})
+		if err != nil || len(many) != 2 || many[ps[0].ID].Text != ps[0].Text || many[ps[2].ID].Text != ps[2].Text {
+			t.Fatalf("paragraphs in one call: %+v, %v", many, err)
 		}
 		var ids []string
 		if err := s.EachDocument(ctx, func(d *Document) error { ids = append(ids, d.ID); return nil }); err != nil {

@@ -66,6 +66,13 @@ type PassageSource interface {
 	Passage(ctx context.Context, id string) (*Passage, error)
 }
 
+// PassageBatchSource also returns many passages in one call (those that
+// exist, by ID); a page of hits is then one lookup.
+type PassageBatchSource interface {
+	PassageSource
+	Passages(ctx context.Context, ids []string) (map[string]*Passage, error)
+}
+
 // Index is xuncha's search index: passages analysed by one Analyzer, in a
 // bleve index that can be rebuilt beside the live one and swapped in.
 //

@@ -318,10 +318,27 @@ func (ix *Index) lookup(ctx context.Context, id string) (*Passage, error) {
 func (ix *Index) hits(ctx context.Context, ms search.DocumentMatchCollection, q *Query) ([]Hit, error) {
 	terms := ix.highlightTerms(q)
 	out := make([]Hit, 0, len(ms))
+	var batch map[string]*Passage
+	if b, ok := ix.passages.(PassageBatchSource); ok && len(ms) > 1 {
+		ids := make([]string, len(ms))
+		for i, m := range ms {
+			ids[i] = m.ID
+		}
+		var err error
+		if batch, err = b.Passages(ctx, ids); err != nil {
+			return nil, fmt.Errorf("load hits: %w", err)
+		}
+	}
 	for _, m := range ms {
 		h := Hit{Passage: Passage{ID: m.ID}, Score: m.Score}
 		if ix.passages != nil {
-			p, err := ix.passages.Passage(ctx, m.ID)
+			var p *Passage
+			var err error
+			if batch != nil {
+				p = batch[m.ID] // absent: deleted since it was indexed
+			} else {
+				p, err = ix.passages.Passage(ctx, m.ID)
+			}
 			if err != nil && !errors.Is(err, corpus.ErrNotFound) {
 				return nil, fmt.Errorf("load hit %s: %w", m.ID, err)
 			}

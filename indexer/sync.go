@@ -25,11 +25,69 @@ type Source interface {
 // StorePassages looks passages up in a store for showing hits.
 type StorePassages struct{ Store Source }
 
+// BatchSource is a store that reads many records in one call: one round
+// trip for a page of hits rather than one per hit, which is what a
+// database store costs.
+type BatchSource interface {
+	GetParagraphs(ctx context.Context, ids []string) (map[string]*corpus.ParagraphRecord, error)
+	GetFindings(ctx context.Context, ids []string) (map[string]*corpus.Finding, error)
+}
+
+// Passages returns the passages with the given IDs that exist, by ID.
+func (s StorePassages) Passages(ctx context.Context, ids []string) (map[string]*Passage, error) {
+	out := make(map[string]*Passage, len(ids))
+	b, ok := s.Store.(BatchSource)
+	if !ok {
+		for _, id := range ids {
+			p, err := s.Passage(ctx, id)
+			if errors.Is(err, corpus.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out[id] = p
+		}
+		return out, nil
+	}
+	var paras, findings []string
+	for _, id := range ids {
+		if isParagraphID(id) {
+			paras = append(paras, id)
+		} else {
+			findings = append(findings, id)
+		}
+	}
+	if len(paras) > 0 {
+		rs, err := b.GetParagraphs(ctx, paras)
+		if err != nil {
+			return nil, err
+		}
+		for id, r := range rs {
+			p := ParagraphPassage(r)
+			out[id] = &p
+		}
+	}
+	if len(findings) > 0 {
+		fs, err := b.GetFindings(ctx, findings)
+		if err != nil {
+			return nil, err
+		}
+		for id, f := range fs {
+			p := FindingPassage(f)
+			out[id] = &p
+		}
+	}
+	return out, nil
+}
+
+func isParagraphID(id string) bool { return strings.HasPrefix(id, "d") && strings.Contains(id, "-p") }
+
 // Passage returns the passage with the given ID: a paragraph (ID of the form
 // d…-pN) or a finding. It returns an error wrapping corpus.ErrNotFound for
 // an unknown ID.
 func (s StorePassages) Passage(ctx context.Context, id string) (*Passage, error) {
-	if strings.HasPrefix(id, "d") && strings.Contains(id, "-p") {
+	if isParagraphID(id) {
 		r, err := s.Store.GetParagraph(ctx, id)
 		if err != nil {
 			return nil, err

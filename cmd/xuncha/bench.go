@@ -44,11 +44,33 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	facets := fs.Bool("facets", true, "ask for facets with every search")
 	keep := fs.String("data", "", "data directory to use (default: a temporary one, removed afterwards)")
 	underLoad := fs.String("under-load", "", "after the idle run, upload these files or directory over HTTP and reindex, querying all the while; compare latencies")
+	storeURL := fs.String("store", "", "an empty PostgreSQL database (postgres://…) to import into and serve from, instead of the embedded store")
+	nodes := fs.Int("nodes", 1, "serving nodes (more than one needs --store); the queries are spread over them")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	if *corpusPath == "" || *conns < 1 || *conns > 1024 || *duration <= 0 {
-		return usageError{"bench --corpus PATH [--connections N (1–1024)] [--duration D]"}
+	if *corpusPath == "" || *conns < 1 || *conns > 1024 || *duration <= 0 || *nodes < 1 || *nodes > 16 {
+		return usageError{"bench --corpus PATH [--connections N (1–1024)] [--duration D] [--store postgres://…] [--nodes N (1–16)]"}
+	}
+	if *nodes > 1 && *storeURL == "" {
+		return usageError{"bench: --nodes above 1 needs --store postgres://…: nodes share a PostgreSQL store"}
+	}
+	if *storeURL != "" {
+		if !corpus.IsPostgresURL(*storeURL) {
+			return usageError{"bench: --store must be a postgres:// URL"}
+		}
+		pg, err := corpus.OpenPostgres(ctx, *storeURL, corpus.StoreOptions{})
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		last, err := pg.LastSeq(ctx)
+		pg.Close()
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		if last > 0 {
+			return errors.New("bench: the --store database already holds data: give an empty one (the figures would mix the two)")
+		}
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -62,6 +84,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer os.RemoveAll(dir)
 	}
 	env := append(os.Environ(), "XUNCHA_DATA="+dir, "XUNCHA_NO_DEMO=true", "XUNCHA_LOG_LEVEL=warn")
+	if *storeURL != "" {
+		env = append(env, "XUNCHA_STORE="+*storeURL)
+	}
 
 	// 1. Import.
 	fmt.Fprintf(stderr, "importing %s …\n", *corpusPath)
@@ -73,6 +98,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("bench: import: %w\n%s", err, out)
 	}
 	importSecs := time.Since(start).Seconds()
+	// The import prints how long its index update took; the rest went
+	// into parsing and the store.
+	var indexSecs float64
+	if m := regexp.MustCompile(`index updated with \d+ changes in (\S+)`).FindSubmatch(out); m != nil {
+		if d, err := time.ParseDuration(string(m[1])); err == nil {
+			indexSecs = d.Seconds()
+		}
+	}
 	paragraphs, err := countParagraphs(ctx, exe, env)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -99,10 +132,29 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := waitReady(ctx, client, base); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
+	// 2b. More nodes on the shared store, each starting with an empty
+	// index that it builds from the store before it is ready.
+	bases := []string{base}
+	var catchUp []float64
+	for k := 2; k <= *nodes; k++ {
+		fmt.Fprintf(stderr, "starting node %d (an empty index, built from the store) …\n", k)
+		nodeEnv := append(append([]string{}, env...), "XUNCHA_DATA="+filepath.Join(dir, fmt.Sprintf("node%d", k)))
+		t0 := time.Now()
+		n, err := startServer(ctx, exe, nodeEnv, stderr, "--addr", "127.0.0.1:0", "--public-reads", "--rate", "1000000", "--burst", "1000000")
+		if err != nil {
+			return fmt.Errorf("bench: node %d: %w", k, err)
+		}
+		defer n.Stop()
+		if err := waitReady(ctx, client, n.Base); err != nil {
+			return fmt.Errorf("bench: node %d: %w", k, err)
+		}
+		catchUp = append(catchUp, time.Since(t0).Seconds())
+		bases = append(bases, n.Base)
+	}
 
 	// 3. Load.
-	fmt.Fprintf(stderr, "querying with %d connections for %v …\n", *conns, *duration)
-	res := drive(ctx, client, base, *conns, *duration, *facets)
+	fmt.Fprintf(stderr, "querying with %d connections over %d node(s) for %v …\n", *conns, len(bases), *duration)
+	res := drive(ctx, client, bases, *conns, *duration, *facets)
 
 	// 3b. Load while importing and reindexing.
 	var loaded *loadResult
@@ -111,7 +163,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "querying with %d connections while uploading %s and reindexing …\n", *conns, *underLoad)
 		lctx, stopQueries := context.WithCancel(ctx)
 		done := make(chan struct{})
-		go func() { loaded = drive(lctx, client, base, *conns, 24*time.Hour, *facets); close(done) }()
+		go func() { loaded = drive(lctx, client, bases, *conns, 24*time.Hour, *facets); close(done) }()
 		load, err = uploadAndReindex(ctx, &http.Client{Timeout: 10 * time.Minute}, base, token, *underLoad)
 		stopQueries()
 		<-done
@@ -126,7 +178,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\t\n", k, v) }
 	row("paragraphs imported", strconv.Itoa(paragraphs))
+	storeName := "embedded"
+	if *storeURL != "" {
+		storeName = "PostgreSQL"
+	}
+	row("store", storeName)
 	row("import + index, paragraphs/s", fmt.Sprintf("%.0f", float64(paragraphs)/importSecs))
+	if indexSecs > 0 && indexSecs < importSecs {
+		row("  parse + store, paragraphs/s", fmt.Sprintf("%.0f", float64(paragraphs)/(importSecs-indexSecs)))
+		row("  index, paragraphs/s", fmt.Sprintf("%.0f", float64(paragraphs)/indexSecs))
+	}
+	for i, secs := range catchUp {
+		row(fmt.Sprintf("node %d: empty to ready", i+2), fmt.Sprintf("%.1f s", secs))
+	}
+	row("serving nodes", strconv.Itoa(len(bases)))
 	row("index size", fmt.Sprintf("%.1f MiB", float64(indexBytes)/(1<<20)))
 	row("server peak RSS", fmt.Sprintf("%.0f MiB", float64(rss)/(1<<20)))
 	row("queries", strconv.Itoa(res.n))
@@ -277,8 +342,9 @@ func (r *loadResult) pct(p float64) time.Duration {
 	return r.lat[int(p*float64(len(r.lat)-1))]
 }
 
-// drive sends the query mix from conns goroutines until duration has passed.
-func drive(ctx context.Context, client *http.Client, base string, conns int, duration time.Duration, facets bool) *loadResult {
+// drive sends the query mix from conns goroutines until duration has
+// passed; connection i queries bases[i mod len(bases)].
+func drive(ctx context.Context, client *http.Client, bases []string, conns int, duration time.Duration, facets bool) *loadResult {
 	ctx, cancel := context.WithTimeout(ctx, duration)
 	defer cancel()
 	var next atomic.Int64
@@ -286,7 +352,8 @@ func drive(ctx context.Context, client *http.Client, base string, conns int, dur
 	res := &loadResult{}
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range conns {
+	for i := range conns {
+		base := bases[i%len(bases)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
