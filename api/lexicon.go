@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/xuncha/xuncha/corpus"
+	"github.com/xuncha/xuncha/indexer"
 )
 
 // LexiconResponse is the stored lexicon with its recent changes.
@@ -121,4 +124,63 @@ func (s *Server) previewLexicon(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, p)
+}
+
+// SynonymsResponse is the synonym file queries are expanded with.
+type SynonymsResponse struct {
+	// Source is "store" (edited through the API or the CLI) or
+	// "embedded" (the file built into the binary; Version 0).
+	Source  string    `json:"source"`
+	Version uint64    `json:"version"`
+	Text    string    `json:"text"`
+	At      time.Time `json:"at,omitzero"`
+	Who     string    `json:"who,omitempty"`
+	Why     string    `json:"why,omitempty"`
+}
+
+// synonyms: GET /api/v1/synonyms — the synonym file in use.
+func (s *Server) synonyms(c echo.Context) error {
+	cur, err := s.opts.Store.Synonyms(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if cur.Version == 0 {
+		return c.JSON(http.StatusOK, SynonymsResponse{Source: "embedded", Text: indexer.EmbeddedSynonymFile()})
+	}
+	return c.JSON(http.StatusOK, SynonymsResponse{Source: "store", Version: cur.Version, Text: cur.Text, At: cur.At, Who: cur.Who, Why: cur.Why})
+}
+
+// SynonymsInput is the body of a synonym edit.
+type SynonymsInput struct {
+	Text string `json:"text"`
+	Why  string `json:"why"`
+}
+
+// setSynonyms: PUT /api/v1/synonyms {"text": …, "why": …} — replaces the
+// synonym file (checked first: an error names the line); stored under a new
+// version and used from the next query on, here at once and on the other
+// nodes of a shared store at their next poll. Nothing is re-indexed:
+// synonyms expand queries only.
+func (s *Server) setSynonyms(c echo.Context) error {
+	var in SynonymsInput
+	if err := c.Bind(&in); err != nil {
+		return errBadRequest("the body must be JSON: {\"text\": …, \"why\": …}: %v", err)
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		return errBadRequest("the synonym file is empty; send the whole file (GET /api/v1/synonyms gives the current one)")
+	}
+	if _, err := indexer.ParseSynonyms(strings.NewReader(in.Text), "upload"); err != nil {
+		return errBadRequest("%v", err)
+	}
+	ctx := c.Request().Context()
+	v, err := s.opts.Store.SetSynonyms(ctx, in.Text, who(c), in.Why)
+	if err != nil {
+		return err
+	}
+	if s.opts.ApplySynonyms != nil {
+		if err := s.opts.ApplySynonyms(ctx); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"version": v})
 }

@@ -55,6 +55,8 @@ func (s *Server) routeTable() []route {
 		{http.MethodGet, Prefix + "/lexicon", roleReader, s.lexicon},
 		{http.MethodPost, Prefix + "/lexicon", roleEditor, s.changeLexicon},
 		{http.MethodPost, Prefix + "/lexicon/preview", roleEditor, s.previewLexicon},
+		{http.MethodGet, Prefix + "/synonyms", roleReader, s.synonyms},
+		{http.MethodPut, Prefix + "/synonyms", roleEditor, s.setSynonyms},
 
 		{http.MethodGet, Prefix + "/admin/backup", roleAdmin, s.backup},
 		{http.MethodPost, Prefix + "/admin/reindex", roleAdmin, s.reindex},

@@ -35,6 +35,8 @@ type Store interface {
 	Lexicon(ctx context.Context) (uint64, []corpus.LexiconWord, error)
 	LexiconHistory(ctx context.Context, limit int) ([]corpus.LexiconEvent, error)
 	ChangeLexicon(ctx context.Context, changes []corpus.LexiconChange, who, why string) (uint64, error)
+	Synonyms(ctx context.Context) (corpus.StoredSynonyms, error)
+	SetSynonyms(ctx context.Context, text, who, why string) (uint64, error)
 }
 
 // Searcher is the index as the API uses it.
@@ -83,6 +85,9 @@ type Options struct {
 	// PreviewLexicon shows how adding and removing words would cut the
 	// indexed text; nil answers 501.
 	PreviewLexicon func(ctx context.Context, add, remove []string) (indexer.LexiconPreview, error)
+	// ApplySynonyms makes the index expand queries with the stored synonym
+	// file; nil: the edit applies at the next start.
+	ApplySynonyms func(ctx context.Context) error
 	// ApplyLexicon brings the running analysis to the stored lexicon,
 	// re-indexing the passages the change affects; nil: a change applies
 	// at the next start.

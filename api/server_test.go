@@ -598,3 +598,61 @@ func TestLexiconRoutes(t *testing.T) {
 		t.Errorf("no previewer: %d %s", status, body)
 	}
 }
+
+// TestSynonymsEdit: the synonym file is shown, a malformed edit is refused
+// naming its line and changes nothing, a good one is stored under a version
+// and expands the next query.
+func TestSynonymsEdit(t *testing.T) {
+	var applied int
+	var f *fixture
+	f = newFixture(t, func(o *Options) {
+		o.ApplySynonyms = func(ctx context.Context) error {
+			applied++
+			cur, err := f.store.Synonyms(ctx)
+			if err != nil {
+				return err
+			}
+			syn, err := indexer.ParseSynonyms(strings.NewReader(cur.Text), "store")
+			if err != nil {
+				return err
+			}
+			f.index.SetSynonyms(syn)
+			return nil
+		}
+	})
+	status, body := f.do(t, "GET", "/api/v1/synonyms", "reader", nil, "")
+	var cur SynonymsResponse
+	if status != 200 || json.Unmarshal(body, &cur) != nil || cur.Source != "embedded" || !strings.Contains(cur.Text, "四风") {
+		t.Fatalf("GET: %d %.300s", status, body)
+	}
+	total := func(q string) int {
+		_, body := f.do(t, "GET", "/api/v1/search?q="+url.QueryEscape(q), "reader", nil, "")
+		var res struct{ Total int }
+		json.Unmarshal(body, &res)
+		return res.Total
+	}
+	literal, widened := total("巡察整改"), total("整改")
+	if literal == 0 || widened <= literal {
+		t.Fatalf("fixture: 巡察整改 %d hits, 整改 %d", literal, widened)
+	}
+	bad := `{"text": "巡察整改\n", "why": "x"}`
+	if status, body := f.do(t, "PUT", "/api/v1/synonyms", "editor", strings.NewReader(bad), "application/json"); status != 400 || !strings.Contains(string(body), "line 1") {
+		t.Errorf("malformed file: %d %s", status, body)
+	}
+	if status, _ := f.do(t, "PUT", "/api/v1/synonyms", "editor", strings.NewReader(`{"text": "巡察整改 => 整改\n"}`), "application/json"); status != 422 {
+		t.Errorf("no why: %d, want 422", status)
+	}
+	if applied != 0 || total("巡察整改") != literal {
+		t.Fatalf("a refused edit changed something")
+	}
+	if status, body := f.do(t, "PUT", "/api/v1/synonyms", "editor", strings.NewReader(`{"text": "巡察整改 => 整改\n", "why": "测试"}`), "application/json"); status != 200 || !strings.Contains(string(body), `"version":1`) {
+		t.Fatalf("edit: %d %s", status, body)
+	}
+	if got := total("巡察整改"); applied != 1 || got != widened {
+		t.Errorf("after the edit 巡察整改 finds %d, want %d (as 整改)", got, widened)
+	}
+	status, body = f.do(t, "GET", "/api/v1/synonyms", "reader", nil, "")
+	if json.Unmarshal(body, &cur) != nil || cur.Source != "store" || cur.Version != 1 || cur.Why != "测试" || !strings.HasPrefix(cur.Who, "test-editor") {
+		t.Errorf("GET after the edit: %d %s", status, body)
+	}
+}

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS works (
 CREATE TABLE IF NOT EXISTS tokens (hash text PRIMARY KEY, id text NOT NULL UNIQUE, body json NOT NULL);
 CREATE TABLE IF NOT EXISTS lexicon (word text PRIMARY KEY, body json NOT NULL);
 CREATE TABLE IF NOT EXISTS lexicon_log (version bigint PRIMARY KEY, body json NOT NULL);
+CREATE TABLE IF NOT EXISTS synonyms (version bigint PRIMARY KEY, body json NOT NULL);
 `
 
 // IsPostgresURL reports whether a store setting names a PostgreSQL

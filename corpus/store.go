@@ -112,7 +112,7 @@ var (
 )
 
 // sealedBuckets hold sealed records; meta holds plain values.
-var sealedBuckets = [][]byte{bucketDocuments, bucketFindings, bucketHistory, bucketChanges, bucketParas, bucketWorks, bucketTokens, bucketLexicon, bucketLexiconLog}
+var sealedBuckets = [][]byte{bucketDocuments, bucketFindings, bucketHistory, bucketChanges, bucketParas, bucketWorks, bucketTokens, bucketLexicon, bucketLexiconLog, bucketSynonyms}
 
 // StoreOptions configures OpenBolt.
 type StoreOptions struct {

@@ -42,6 +42,9 @@ type testStore interface {
 	Lexicon(ctx context.Context) (uint64, []LexiconWord, error)
 	LexiconHistory(ctx context.Context, limit int) ([]LexiconEvent, error)
 	LexiconAt(ctx context.Context, version uint64) ([]LexiconWord, []string, error)
+	SetSynonyms(ctx context.Context, text, who, why string) (uint64, error)
+	Synonyms(ctx context.Context) (StoredSynonyms, error)
+	SynonymsVersion(ctx context.Context) (uint64, error)
 	Check(ctx context.Context) error
 	Close() error
 }
@@ -246,6 +249,43 @@ func TestStoreLexiconAt(t *testing.T) {
 		}
 		if !slices.Equal(changed, []string{"表态多调门高", "过度留痕"}) {
 			t.Errorf("changed after v1: %v", changed)
+		}
+	})
+}
+
+// TestStoreSynonyms: versions of the synonym file, the latest served;
+// bad files refused.
+func TestStoreSynonyms(t *testing.T) {
+	eachStore(t, func(t *testing.T, s testStore) {
+		ctx := context.Background()
+		if cur, err := s.Synonyms(ctx); err != nil || cur.Version != 0 || cur.Text != "" {
+			t.Fatalf("none stored: %+v, %v", cur, err)
+		}
+		for _, bad := range []struct{ text, why, msg string }{
+			{"四风, 形式主义", "", "say why"},
+			{"四风\xff", "x", "UTF-8"},
+			{"a\x00b", "x", "UTF-8"},
+			{strings.Repeat("四风, 形式主义\n", MaxSynonymBytes/20), "x", "at most"},
+		} {
+			if _, err := s.SetSynonyms(ctx, bad.text, "a", bad.why); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), bad.msg) {
+				t.Errorf("%.20q: %v, want ErrInvalid saying %q", bad.text, err, bad.msg)
+			}
+		}
+		if v, err := s.SetSynonyms(ctx, "四风, 形式主义\n", "alice", "初版"); err != nil || v != 1 {
+			t.Fatalf("first: %d, %v", v, err)
+		}
+		if v, err := s.SetSynonyms(ctx, "三不腐 => 不敢腐 不能腐 不想腐\n", "bob", "补充"); err != nil || v != 2 {
+			t.Fatalf("second: %d, %v", v, err)
+		}
+		cur, err := s.Synonyms(ctx)
+		if err != nil || cur.Version != 2 || cur.Who != "bob" || cur.Why != "补充" || !strings.HasPrefix(cur.Text, "三不腐") {
+			t.Errorf("latest: %+v, %v", cur, err)
+		}
+		if v, err := s.SynonymsVersion(ctx); err != nil || v != 2 {
+			t.Errorf("version: %d, %v", v, err)
+		}
+		if err := s.Check(ctx); err != nil {
+			t.Errorf("check: %v", err)
 		}
 	})
 }

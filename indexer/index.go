@@ -83,7 +83,8 @@ type Index struct {
 	// analyzer analyses queries and new passages; a lexicon change swaps
 	// it (ApplyLexicon).
 	analyzer atomic.Pointer[Analyzer]
-	synonyms *Synonyms
+	// synonyms expand queries; an edit swaps them (SetSynonyms).
+	synonyms atomic.Pointer[Synonyms]
 	passages PassageSource
 	inForce  InForceSource
 
@@ -99,6 +100,13 @@ type Index struct {
 
 	suggest atomic.Pointer[suggester]
 }
+
+// SetSynonyms replaces the synonyms queries are expanded with, from the
+// next search on. Synonyms apply only to queries: nothing is re-indexed.
+func (ix *Index) SetSynonyms(s *Synonyms) { ix.synonyms.Store(s) }
+
+// Synonyms returns the synonyms queries are expanded with.
+func (ix *Index) Synonyms() *Synonyms { return ix.synonyms.Load() }
 
 // Open opens the index in dir, creating it if there is none. It returns an
 // *AnalysisMismatchError if the index was built with another analysis: the
@@ -117,8 +125,9 @@ func Open(ctx context.Context, dir string, a *Analyzer, opts Options) (*Index, e
 			return nil, fmt.Errorf("open index: %w", err)
 		}
 	}
-	ix := &Index{dir: dir, synonyms: syn, passages: opts.Passages, inForce: opts.InForce}
+	ix := &Index{dir: dir, passages: opts.Passages, inForce: opts.InForce}
 	ix.analyzer.Store(a)
+	ix.synonyms.Store(syn)
 	gen, err := readCurrent(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)

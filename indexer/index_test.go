@@ -223,3 +223,37 @@ func TestLiveBytesCountsTheMergedSegment(t *testing.T) {
 		t.Errorf("LiveBytes %d matches no segment file among %v", live, matches)
 	}
 }
+
+// TestSetSynonymsTakesEffectAtOnce: replacing the synonyms changes how the
+// next query expands, with nothing re-indexed.
+func TestSetSynonymsTakesEffectAtOnce(t *testing.T) {
+	ix := openTestIndex(t, []Passage{
+		{ID: "literal", Text: "整治文山会海问题"},
+		{ID: "synonym", Text: "精简会议文件，为基层减负"},
+	})
+	count := func() []string {
+		res, err := ix.Search(context.Background(), Request{Query: "文山会海"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		return ids
+	}
+	if ids := count(); len(ids) != 1 || ids[0] != "literal" {
+		t.Fatalf("before: %v", ids)
+	}
+	syn, err := ParseSynonyms(strings.NewReader("# version: test-2\n文山会海 => 精简会议文件\n"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.SetSynonyms(syn)
+	if ids := sorted(count()); len(ids) != 2 || ids[0] != "literal" || ids[1] != "synonym" {
+		t.Errorf("after: %v, want the literal match and the synonym's", ids)
+	}
+	if ix.Synonyms().Version() != "test-2" {
+		t.Errorf("version %q", ix.Synonyms().Version())
+	}
+}

@@ -359,7 +359,7 @@ func (ix *Index) highlightTerms(q *Query) []string {
 	var out []string
 	for _, t := range q.Terms() {
 		out = append(out, t)
-		out = append(out, ix.synonyms.Expand(t)...)
+		out = append(out, ix.synonyms.Load().Expand(t)...)
 	}
 	return out
 }
@@ -474,7 +474,7 @@ func (ix *Index) termQuery(t *termNode) (query.Query, error) {
 	if err != nil {
 		return nil, &QueryError{Pos: t.at + 1, Msg: err.Error()}
 	}
-	syns := ix.synonyms.Expand(t.text)
+	syns := ix.synonyms.Load().Expand(t.text)
 	if t.phrase || len(syns) == 0 {
 		return base, nil
 	}

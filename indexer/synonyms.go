@@ -18,6 +18,10 @@ type Synonyms struct {
 	expand  map[string][]string // normalised term → expansions
 }
 
+// EmbeddedSynonymFile returns the text of the synonym file built into the
+// binary.
+func EmbeddedSynonymFile() string { return synonymFile }
+
 // DefaultSynonyms returns the embedded synonym file. It returns an error
 // only if that file is malformed, which a test rules out.
 func DefaultSynonyms() (*Synonyms, error) {

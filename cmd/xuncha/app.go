@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,7 @@ type Store interface {
 	CreateTokenUntil(ctx context.Context, name string, role corpus.Role, expires time.Time) (string, *corpus.Token, error)
 	ListTokens(ctx context.Context) ([]corpus.Token, error)
 	RevokeToken(ctx context.Context, id string) error
+	SynonymsVersion(ctx context.Context) (uint64, error)
 	Check(ctx context.Context) error
 	Close() error
 }
@@ -67,6 +69,10 @@ type app struct {
 	// version the running analysis includes.
 	lexMu      sync.Mutex
 	lexVersion uint64
+	// synMu guards synVersion, the stored synonym version queries expand
+	// with (0: the embedded file).
+	synMu      sync.Mutex
+	synVersion uint64
 
 	suggestionsBuilt bool
 	// suggestionsDirty: the index changed since the suggestions were
@@ -133,7 +139,13 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.close()
 		return nil, err
 	}
-	opts := indexer.Options{Passages: indexer.StorePassages{Store: a.store}, InForce: a.store}
+	syn, synVersion, err := a.storedSynonyms(ctx)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.synVersion = synVersion
+	opts := indexer.Options{Passages: indexer.StorePassages{Store: a.store}, InForce: a.store, Synonyms: syn}
 	a.index, err = indexer.Open(ctx, indexDir, a.analyzer, opts)
 	var mm *indexer.AnalysisMismatchError
 	if errors.As(err, &mm) {
@@ -394,4 +406,49 @@ func (a *app) lexiconBehind(ctx context.Context) bool {
 	defer a.lexMu.Unlock()
 	v, err := pg.LexiconVersion(ctx)
 	return err == nil && v != a.lexVersion
+}
+
+// storedSynonyms returns the synonym file stored by editors and its
+// version, or nil and 0 if there is none (the embedded file applies). A
+// stored file that no longer parses (checked when stored; possible only
+// after a downgrade) is logged and the embedded one used.
+func (a *app) storedSynonyms(ctx context.Context) (*indexer.Synonyms, uint64, error) {
+	cur, err := a.store.Synonyms(ctx)
+	if err != nil || cur.Version == 0 {
+		return nil, 0, err
+	}
+	syn, err := indexer.ParseSynonyms(strings.NewReader(cur.Text), fmt.Sprintf("stored v%d", cur.Version))
+	if err != nil {
+		a.log.Error("the stored synonym file does not parse; using the embedded one", "err", err)
+		return nil, cur.Version, nil
+	}
+	return syn, cur.Version, nil
+}
+
+// applySynonyms makes queries expand with the stored synonym file, from
+// the next query on (nothing is re-indexed).
+func (a *app) applySynonyms(ctx context.Context) error {
+	a.synMu.Lock()
+	defer a.synMu.Unlock()
+	syn, v, err := a.storedSynonyms(ctx)
+	if err != nil {
+		return err
+	}
+	if syn == nil {
+		if syn, err = indexer.DefaultSynonyms(); err != nil {
+			return err
+		}
+	}
+	a.index.SetSynonyms(syn)
+	a.synVersion = v
+	return nil
+}
+
+// synonymsBehind reports whether the stored synonym file changed since
+// this node loaded it (another node's edit).
+func (a *app) synonymsBehind(ctx context.Context) bool {
+	v, err := a.store.SynonymsVersion(ctx)
+	a.synMu.Lock()
+	defer a.synMu.Unlock()
+	return err == nil && v != a.synVersion
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -261,4 +262,58 @@ func lexiconSuggest(ctx context.Context, a *app, top, minCount int, asJSON bool,
 	}
 	fmt.Fprintln(stdout, "\naccept one with: xuncha lexicon add --why \"…\" WORD")
 	return nil
+}
+
+const synonymsUsage = `synonyms show             the synonym file queries are expanded with (stored, or the embedded one)
+synonyms set --why TEXT FILE
+                          replace it (checked first; an error names the line)`
+
+// runSynonyms shows or replaces the synonym file kept in the store. A
+// running server picks an edit made through its API at once, and one made
+// on another node of a shared store at its next poll; an edit made here
+// applies when the server next starts (or at once on the nodes of a shared
+// store).
+func runSynonyms(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var why string
+	if len(args) == 0 {
+		return usageError{synonymsUsage}
+	}
+	sub := args[0]
+	return withStore(ctx, "synonyms "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&why, "why", "", "why the change is made (recorded with it)")
+	}, func(a *app, rest []string) error {
+		switch {
+		case sub == "show" && len(rest) == 0:
+			cur, err := a.store.Synonyms(ctx)
+			if err != nil {
+				return err
+			}
+			if cur.Version == 0 {
+				fmt.Fprintln(stderr, "# the embedded synonym file (none stored)")
+				_, err = io.WriteString(stdout, indexer.EmbeddedSynonymFile())
+				return err
+			}
+			fmt.Fprintf(stderr, "# stored version %d, %s by %s: %s\n", cur.Version, cur.At.Format("2006-01-02 15:04"), cur.Who, cur.Why)
+			_, err = io.WriteString(stdout, cur.Text)
+			return err
+		case sub == "set" && len(rest) == 1:
+			b, err := os.ReadFile(rest[0])
+			if err != nil {
+				return err
+			}
+			if len(b) > corpus.MaxSynonymBytes {
+				return fmt.Errorf("synonyms set: %s has %d bytes (at most %d)", rest[0], len(b), corpus.MaxSynonymBytes)
+			}
+			if _, err := indexer.ParseSynonyms(strings.NewReader(string(b)), rest[0]); err != nil {
+				return err
+			}
+			v, err := a.store.SetSynonyms(ctx, string(b), "cli", why)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "synonyms version %d stored; a running server applies it at its next start (the nodes of a shared store within a second)\n", v)
+			return nil
+		}
+		return usageError{synonymsUsage}
+	})
 }

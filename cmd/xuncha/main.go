@@ -45,14 +45,17 @@ Usage:
                                 API tokens (roles: reader, editor, admin)
   xuncha stats [flags]          counts and versions
   xuncha check [flags]          verify store and index (checksums; index equals store)
-  xuncha lexicon list|add|remove|import|export|preview
+  xuncha lexicon list|add|remove|import|export|preview|suggest
                                 the words editors add to or take out of the dictionary
+  xuncha synonyms show | set --why TEXT FILE
+                                the synonym file queries are expanded with
   xuncha quote TEXT…            the sources of a quotation, with differences and citations
   xuncha cite [--format gbt7714|plain|ris] PARAGRAPH_ID
   xuncha report [--xlsx F] [--csv F] ROUND
                                 a round's report and its 整改台账
   xuncha profile UNIT           a unit's profile (JSON)
   xuncha bench --corpus PATH [--connections 16] [--duration 30s] [--under-load PATH]
+               [--store postgres://… [--nodes N]]
                                 import a corpus, serve it, load it over HTTP, print a table
   xuncha analyze [--mode=segment|words|index|bigrams] [--user-dict=FILE] TEXT...
                       show how TEXT is normalised and cut (reads stdin without TEXT)
@@ -98,6 +101,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runStats(ctx, args[1:], stdout, stderr)
 	case "check":
 		return runCheck(ctx, args[1:], stdout, stderr)
+	case "synonyms":
+		return runSynonyms(ctx, args[1:], stdout, stderr)
 	case "lexicon":
 		return runLexicon(ctx, args[1:], stdout, stderr)
 	case "pdf-extract":

@@ -427,3 +427,32 @@ func TestLexiconSuggestCLI(t *testing.T) {
 		t.Errorf("suggestions: %v %s", err, out.String())
 	}
 }
+
+// TestSynonymsCLI: a malformed file is refused naming its line; a good one
+// is stored and shown, and the next start expands queries with it.
+func TestSynonymsCLI(t *testing.T) {
+	t.Setenv("XUNCHA_DATA", t.TempDir())
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"synonyms", "show"}, nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "四风") || !strings.Contains(errOut.String(), "embedded") {
+		t.Fatalf("show: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "bad.txt"), filepath.Join(dir, "good.txt")
+	os.WriteFile(bad, []byte("# 同义词\n四风, 形式主义\n只有一个词\n"), 0o600)
+	os.WriteFile(good, []byte("文山会海 => 精简会议文件\n"), 0o600)
+	if err := run(ctx, []string{"synonyms", "set", "--why", "测试", bad}, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("malformed file: %v, want an error naming line 3", err)
+	}
+	if err := run(ctx, []string{"synonyms", "set", good}, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "why") {
+		t.Errorf("no --why: %v", err)
+	}
+	if err := run(ctx, []string{"synonyms", "set", "--why", "测试", good}, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	if err := run(ctx, []string{"synonyms", "show"}, nil, &out, &errOut); err != nil || out.String() != "文山会海 => 精简会议文件\n" || !strings.Contains(errOut.String(), "version 1") {
+		t.Errorf("show after set: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+}

@@ -122,7 +122,7 @@ func TestMultiNodePostgres(t *testing.T) {
 	if status := cb.do("POST", "/api/v1/lexicon", strings.NewReader(`{"changes": [{"word": "整改主体责任"}], "why": "多节点测试"}`), "application/json", &resp); status != 202 {
 		t.Fatalf("lexicon change through B: status %d", status)
 	}
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for _, n := range []*serverProcess{a, c} {
 		for !strings.Contains(n.stderr.String(), "applied the lexicon changed on another node") {
 			if time.Now().After(deadline) {
@@ -139,6 +139,36 @@ func TestMultiNodePostgres(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	sameAnswers(t, nodes, append(queries, "整改主体责任", `"落实整改主体责任"`))
+
+	// A synonym edit through B expands queries on A and C too.
+	total := func(n apiClient, q string) int {
+		var res struct{ Total int }
+		n.do("GET", "/api/v1/search?q="+url.QueryEscape(q), nil, "", &res)
+		return res.Total
+	}
+	// The findings say 会议记录不规范, the documents 被巡察党组织: the
+	// synonym joins two sets that do not overlap.
+	before, target := total(nodes["A"], "会议记录不规范"), total(nodes["A"], "被巡察党组织")
+	if before == 0 || target == 0 {
+		t.Fatalf("会议记录不规范 finds %d, 被巡察党组织 %d: nothing to join", before, target)
+	}
+	if status := cb.do("PUT", "/api/v1/synonyms", strings.NewReader(`{"text": "会议记录不规范 => 被巡察党组织\n", "why": "多节点测试"}`), "application/json", nil); status != 200 {
+		t.Fatalf("synonym edit through B: status %d", status)
+	}
+	for _, n := range []*serverProcess{a, c} {
+		for !strings.Contains(n.stderr.String(), "applied the synonyms changed on another node") {
+			if time.Now().After(deadline) {
+				t.Fatalf("a node did not apply the synonyms changed on B:\n%s", n.stderr.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	for name, n := range nodes {
+		if got := total(n, "会议记录不规范"); got != before+target {
+			t.Errorf("node %s: 会议记录不规范 finds %d after the synonym edit; want %d + %d (被巡察党组织)", name, got, before, target)
+		}
+	}
+	sameAnswers(t, nodes, []string{"会议记录不规范"})
 
 	// Each node's index holds exactly the store's passages.
 	a.Stop()

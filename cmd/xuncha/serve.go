@@ -77,6 +77,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Backup:         backup,
 		PreviewLexicon: a.previewLexicon,
 		ApplyLexicon:   a.applyLexicon,
+		ApplySynonyms:  a.applySynonyms,
 		Reindex: func(ctx context.Context, progress func(done, total uint64)) error {
 			return a.index.Reindex(ctx, a.store, func(p indexer.SyncProgress) { progress(p.AppliedSeq, p.LastSeq) })
 		},
@@ -122,6 +123,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if !ready.Load() && a.caughtUp(loopCtx) {
 				ready.Store(true)
 				log.Info("ready")
+			}
+			if a.shared() && a.synonymsBehind(loopCtx) {
+				if err := a.applySynonyms(loopCtx); err != nil && loopCtx.Err() == nil {
+					log.Error("apply the synonyms changed on another node", "err", err)
+				} else if err == nil {
+					log.Info("applied the synonyms changed on another node")
+				}
 			}
 			if a.lexiconBehind(loopCtx) {
 				// Another node changed the lexicon: apply it here too.
