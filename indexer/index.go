@@ -99,6 +99,27 @@ type Index struct {
 	pending []string
 
 	suggest atomic.Pointer[suggester]
+
+	// facets caches the facet columns of the latest snapshot searched;
+	// bleveFacets turns them off (tests compare the two ways).
+	facets      facetCache
+	bleveFacets bool
+}
+
+// snapshotReader returns a reader on the live index's current snapshot;
+// the caller closes it.
+func (ix *Index) snapshotReader() (index.IndexReader, error) {
+	ix.mu.Lock()
+	live, closed := ix.live, ix.closed
+	ix.mu.Unlock()
+	if closed || live == nil {
+		return nil, errors.New("index closed")
+	}
+	adv, err := live.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
 }
 
 // SetSynonyms replaces the synonyms queries are expanded with, from the
@@ -128,6 +149,7 @@ func Open(ctx context.Context, dir string, a *Analyzer, opts Options) (*Index, e
 	ix := &Index{dir: dir, passages: opts.Passages, inForce: opts.InForce}
 	ix.analyzer.Store(a)
 	ix.synonyms.Store(syn)
+	ix.facets.open = ix.snapshotReader
 	gen, err := readCurrent(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)

@@ -99,30 +99,77 @@ func TestSearchRegression(t *testing.T) {
 	}
 }
 
-// TestFacetsAreExact compares the split facet counting with bleve counting
-// every field over every match.
+// TestFacetsAreExact compares the facet counts of a search, counted from
+// the snapshot's facet columns and, before they are built, by bleve's split
+// counting, with bleve counting every field over every match; and checks
+// that a write (a new snapshot) is counted right too.
 func TestFacetsAreExact(t *testing.T) {
 	ix, _ := demoIndex(t)
-	for _, q := range []string{"形式主义", "违规", "巡察", "", "的"} {
-		res, err := ix.Search(context.Background(), Request{Query: q, Facets: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pq, _ := ParseQuery(q)
-		bq, _ := ix.buildQuery(context.Background(), pq)
-		req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-		for _, f := range FacetFields {
-			req.AddFacet(f, bleve.NewFacetRequest(f, defaultFacetSize))
-		}
-		all, err := ix.alias.Search(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := facetCounts(all.Facets)
-		for _, f := range FacetFields {
-			if !slices.Equal(want[f], res.Facets[f]) {
-				t.Errorf("%q facet %s: %v, counting everything gives %v", q, f, res.Facets[f], want[f])
+	check := func(when string, wantColumns bool) {
+		t.Helper()
+		for _, q := range []string{"形式主义", "违规", "巡察", "", "的", "-巡察", "巡察 OR 整改", "单位:息县"} {
+			res, err := ix.Search(context.Background(), Request{Query: q, Facets: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.facetsFromColumns != wantColumns {
+				t.Fatalf("%s, %q: counted from columns %v, want %v", when, q, res.facetsFromColumns, wantColumns)
+			}
+			pq, _ := ParseQuery(q)
+			bq, _ := ix.buildQuery(context.Background(), pq)
+			req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+			for _, f := range FacetFields {
+				req.AddFacet(f, bleve.NewFacetRequest(f, defaultFacetSize))
+			}
+			all, err := ix.alias.Search(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := facetCounts(all.Facets)
+			for _, f := range FacetFields {
+				if !slices.Equal(want[f], res.Facets[f]) {
+					t.Errorf("%s, %q facet %s: %v, counting everything gives %v", when, q, f, res.Facets[f], want[f])
+				}
+			}
+			kinds := 0
+			for _, c := range res.Facets[fieldKind] {
+				kinds += c.Count
+			}
+			if uint64(kinds) != res.Total {
+				t.Errorf("%s, %q: kinds count %d passages of %d", when, q, kinds, res.Total)
 			}
 		}
 	}
+	ix.bleveFacets = true
+	check("counted by bleve", false)
+	ix.bleveFacets = false
+	waitFacetColumns(t, ix)
+	check("columns built", true)
+	// A new snapshot (a finding added) gets columns of its own.
+	f := &corpus.Finding{Unit: "息县县委办公室", Round: "第十轮", Description: "巡察发现形式主义问题", Problems: []string{"形式主义", "文山会海"}}
+	f.ID = corpus.FindingID(f.Unit, f.Round, f.Description)
+	if err := ix.Add(context.Background(), []Passage{FindingPassage(f)}); err != nil {
+		t.Fatal(err)
+	}
+	waitFacetColumns(t, ix)
+	check("after a write", true)
+}
+
+// waitFacetColumns waits until the current snapshot's facet columns are
+// built.
+func waitFacetColumns(t *testing.T, ix *Index) {
+	t.Helper()
+	for range 1000 {
+		r, err := ix.snapshotReader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols := ix.facets.columns(r)
+		r.Close()
+		if cols != nil {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("the facet columns were never built")
 }

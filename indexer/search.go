@@ -91,6 +91,9 @@ type Result struct {
 	Facets map[string][]FacetCount
 	Groups []Group
 	Took   time.Duration
+	// facetsFromColumns: the facets were counted from the snapshot's
+	// columns rather than by bleve (tests check both ways agree).
+	facetsFromColumns bool
 }
 
 // validate checks the request's paging, sort and grouping.
@@ -176,13 +179,15 @@ var (
 )
 
 func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Request, res *Result) error {
+	var fq *facetQuery
+	if r.Facets && !ix.bleveFacets {
+		// Counted from the snapshot's facet columns in the same pass,
+		// when they are ready (facetcols.go).
+		fq = &facetQuery{Query: bq, cache: &ix.facets}
+		bq = fq
+	}
 	req := bleve.NewSearchRequestOptions(bq, r.Size, r.From, false)
 	applySort(req, r.Sort)
-	if r.Facets {
-		for _, f := range commonFacets {
-			req.AddFacet(f, bleve.NewFacetRequest(f, defaultFacetSize))
-		}
-	}
 	sr, err := ix.alias.SearchInContext(ctx, req)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
@@ -194,6 +199,28 @@ func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Req
 	}
 	if !r.Facets {
 		return nil
+	}
+	if fq != nil && fq.tally != nil && !fq.tally.bad {
+		res.Facets, res.facetsFromColumns = fq.tally.results(defaultFacetSize), true
+		return nil
+	}
+	if fq != nil {
+		bq = fq.Query
+	}
+	return ix.bleveFacetCounts(ctx, bq, res)
+}
+
+// bleveFacetCounts counts the facets of bq's matches with bleve's facet
+// builders (while a snapshot's columns are being built).
+func (ix *Index) bleveFacetCounts(ctx context.Context, bq query.Query, res *Result) error {
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req.Score = "none"
+	for _, f := range commonFacets {
+		req.AddFacet(f, bleve.NewFacetRequest(f, defaultFacetSize))
+	}
+	sr, err := ix.alias.SearchInContext(ctx, req)
+	if err != nil {
+		return fmt.Errorf("search facets: %w", err)
 	}
 	res.Facets = facetCounts(sr.Facets)
 	var kinds []query.Query
