@@ -7,10 +7,10 @@ import (
 	"sort"
 	"sync"
 
-	index "github.com/blevesearch/bleve_index_api"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Facet columns: counting facets without bleve's per-hit doc-value reads.
