@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/xuncha/xuncha/indexer"
 )
 
 type metrics struct {
@@ -33,6 +35,14 @@ func newMetrics(reg *prometheus.Registry, ix Searcher) *metrics {
 			}
 			return float64(n)
 		}))
+		if cs, ok := ix.(interface{ CacheStats() indexer.CacheStats }); ok {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "xuncha_result_cache_hits_total", Help: "Searches answered from the result cache.",
+			}, func() float64 { return float64(cs.CacheStats().Hits) }))
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "xuncha_result_cache_misses_total", Help: "Searches computed (cache on, no cached result).",
+			}, func() float64 { return float64(cs.CacheStats().Misses) }))
+		}
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "xuncha_index_applied_seq", Help: "Store change sequence the index has applied.",
 		}, func() float64 {

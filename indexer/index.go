@@ -104,6 +104,9 @@ type Index struct {
 	// bleveFacets turns them off (tests compare the two ways).
 	facets      facetCache
 	bleveFacets bool
+
+	// cache keeps whole results per snapshot (cache.go).
+	cache resultCache
 }
 
 // snapshotReader returns a reader on the live index's current snapshot;
@@ -150,6 +153,7 @@ func Open(ctx context.Context, dir string, a *Analyzer, opts Options) (*Index, e
 	ix.analyzer.Store(a)
 	ix.synonyms.Store(syn)
 	ix.facets.open = ix.snapshotReader
+	ix.cache.max = DefaultCacheEntries
 	gen, err := readCurrent(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)

@@ -257,3 +257,58 @@ func TestSetSynonymsTakesEffectAtOnce(t *testing.T) {
 		t.Errorf("version %q", ix.Synonyms().Version())
 	}
 }
+
+// TestResultCache: a repeated search is served from the cache, the same
+// result; a write, a synonym change or a different request is computed
+// afresh; the cache keeps at most its size.
+func TestResultCache(t *testing.T) {
+	ctx := context.Background()
+	ix := openTestIndex(t, []Passage{
+		{ID: "a", Text: "整治文山会海问题"},
+		{ID: "b", Text: "精简会议文件，为基层减负"},
+	})
+	search := func(q string) *Result {
+		t.Helper()
+		res, err := ix.Search(ctx, Request{Query: q, Facets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	first := search("文山会海")
+	second := search("文山会海")
+	if st := ix.CacheStats(); st.Hits != 1 || st.Misses != 1 || st.Entries != 1 {
+		t.Fatalf("after a repeat: %+v", st)
+	}
+	if first.Total != 1 || second.Total != 1 || second.Hits[0].ID != "a" || second.Hits[0].Snippet != first.Hits[0].Snippet {
+		t.Errorf("cached result differs: %+v vs %+v", second, first)
+	}
+	if err := ix.Add(ctx, []Passage{{ID: "c", Text: "又见文山会海"}}); err != nil {
+		t.Fatal(err)
+	}
+	if res := search("文山会海"); res.Total != 2 {
+		t.Errorf("after a write: %d hits, want 2 (a stale result was served)", res.Total)
+	}
+	syn, err := ParseSynonyms(strings.NewReader("文山会海 => 精简会议文件\n"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.SetSynonyms(syn)
+	if res := search("文山会海"); res.Total != 3 {
+		t.Errorf("after a synonym change: %d hits, want 3", res.Total)
+	}
+	ix.SetCacheEntries(2)
+	for _, q := range []string{"文山", "会海", "基层", "文山"} {
+		search(q)
+	}
+	if st := ix.CacheStats(); st.Entries != 2 {
+		t.Errorf("a cache of 2 holds %d", st.Entries)
+	}
+	ix.SetCacheEntries(0)
+	before := ix.CacheStats()
+	search("基层")
+	search("基层")
+	if st := ix.CacheStats(); st.Hits != before.Hits || st.Entries != 0 {
+		t.Errorf("a cache turned off served a hit: %+v", st)
+	}
+}

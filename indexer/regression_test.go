@@ -105,6 +105,7 @@ func TestSearchRegression(t *testing.T) {
 // that a write (a new snapshot) is counted right too.
 func TestFacetsAreExact(t *testing.T) {
 	ix, _ := demoIndex(t)
+	ix.SetCacheEntries(0) // each search computed, not served from the cache
 	check := func(when string, wantColumns bool) {
 		t.Helper()
 		for _, q := range []string{"形式主义", "违规", "巡察", "", "的", "-巡察", "巡察 OR 整改", "单位:息县"} {

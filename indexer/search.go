@@ -146,6 +146,10 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	hit, gen, cacheable := ix.cached(r, start)
+	if hit != nil {
+		return hit, nil
+	}
 	bq, err := ix.buildQuery(ctx, q)
 	if err != nil {
 		return nil, err
@@ -163,6 +167,9 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	res.Took = time.Since(start)
+	if cacheable {
+		ix.cache.put(r.cacheKey(), gen, res)
+	}
 	return res, nil
 }
 

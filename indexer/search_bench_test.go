@@ -158,3 +158,38 @@ func BenchmarkQueryLaws(b *testing.B) {
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(pct(1), "max-ms")
 }
+
+// BenchmarkQueryEach logs the mean latency of every query of the mix, with
+// facets, slowest first: where the time of the mix goes.
+func BenchmarkQueryEach(b *testing.B) {
+	ix, _, _, _ := benchLawsIndex(b, stride())
+	ctx := context.Background()
+	type cost struct {
+		q     string
+		mean  time.Duration
+		total uint64
+	}
+	var costs []cost
+	for range b.N {
+		costs = costs[:0]
+		for _, q := range queryMix {
+			t0 := time.Now()
+			var total uint64
+			for range 20 {
+				res, err := ix.Search(ctx, Request{Query: q, Facets: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				total = res.Total
+			}
+			costs = append(costs, cost{q, time.Since(t0) / 20, total})
+		}
+	}
+	sort.Slice(costs, func(i, j int) bool { return costs[i].mean > costs[j].mean })
+	var sum time.Duration
+	for _, c := range costs {
+		sum += c.mean
+		b.Logf("%8.2f ms  %7d hits  %s", float64(c.mean.Microseconds())/1000, c.total, c.q)
+	}
+	b.ReportMetric(float64(sum.Microseconds())/1000/float64(len(costs)), "mean-ms")
+}

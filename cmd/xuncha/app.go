@@ -174,6 +174,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.close()
 		return nil, err
 	}
+	a.index.SetCacheEntries(cfg.QueryCache)
 	if pending := a.index.PendingLexicon(); len(pending) > 0 {
 		// Stopped while applying a lexicon change: finish it.
 		res, err := a.index.ApplyLexicon(ctx, a.store, a.analyzer, pending, nil)

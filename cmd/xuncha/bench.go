@@ -46,6 +46,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	underLoad := fs.String("under-load", "", "after the idle run, upload these files or directory over HTTP and reindex, querying all the while; compare latencies")
 	storeURL := fs.String("store", "", "an empty PostgreSQL database (postgres://…) to import into and serve from, instead of the embedded store")
 	nodes := fs.Int("nodes", 1, "serving nodes (more than one needs --store); the queries are spread over them")
+	queryCache := fs.Int("query-cache", 0, "the servers' result cache (entries; 0, the default, measures every search computed: the query mix repeats)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -83,7 +84,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer os.RemoveAll(dir)
 	}
-	env := append(os.Environ(), "XUNCHA_DATA="+dir, "XUNCHA_NO_DEMO=true", "XUNCHA_LOG_LEVEL=warn")
+	env := append(os.Environ(), "XUNCHA_DATA="+dir, "XUNCHA_NO_DEMO=true", "XUNCHA_LOG_LEVEL=warn", fmt.Sprintf("XUNCHA_QUERY_CACHE=%d", *queryCache))
 	if *storeURL != "" {
 		env = append(env, "XUNCHA_STORE="+*storeURL)
 	}
@@ -192,6 +193,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		row(fmt.Sprintf("node %d: empty to ready", i+2), fmt.Sprintf("%.1f s", secs))
 	}
 	row("serving nodes", strconv.Itoa(len(bases)))
+	row("result cache", fmt.Sprintf("%d entries", *queryCache))
 	row("index size", fmt.Sprintf("%.1f MiB", float64(indexBytes)/(1<<20)))
 	row("server peak RSS", fmt.Sprintf("%.0f MiB", float64(rss)/(1<<20)))
 	row("queries", strconv.Itoa(res.n))

@@ -35,6 +35,7 @@ type Config struct {
 	IdleTimeout       time.Duration
 	PDFTimeout        time.Duration
 	NoDemo            bool
+	QueryCache        int
 }
 
 // setting is one configuration setting.
@@ -146,6 +147,14 @@ func settings() []setting {
 		{"write-timeout", "XUNCHA_WRITE_TIMEOUT", "60s", "time to write a response", dur(func(c *Config) *time.Duration { return &c.WriteTimeout })},
 		{"idle-timeout", "XUNCHA_IDLE_TIMEOUT", "120s", "time an idle keep-alive connection stays open", dur(func(c *Config) *time.Duration { return &c.IdleTimeout })},
 		{"pdf-timeout", "XUNCHA_PDF_TIMEOUT", "60s", "time allowed to extract one PDF", dur(func(c *Config) *time.Duration { return &c.PDFTimeout })},
+		{"query-cache", "XUNCHA_QUERY_CACHE", "1024", "search results kept for repeated searches until the index next changes (0: off)", func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 1_000_000 {
+				return fmt.Errorf("%q is not a number of results from 0 to 1000000", v)
+			}
+			c.QueryCache = n
+			return nil
+		}},
 		{"no-demo", "XUNCHA_NO_DEMO", "false", "do not load the demo corpus into an empty data directory", func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
