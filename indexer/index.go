@@ -19,6 +19,8 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/xuncha/xuncha/internal/atomicfile"
 )
 
 // ErrAnalysisMismatch is wrapped by the error Open returns when the index
@@ -255,23 +257,7 @@ func readCurrent(dir string) (int, error) {
 
 // writeCurrent points dir/CURRENT at gen, atomically (write, sync, rename).
 func writeCurrent(dir string, gen int) error {
-	tmp := filepath.Join(dir, "CURRENT.tmp")
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := fmt.Fprintf(f, "%d\n", gen); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, "CURRENT"))
+	return atomicfile.Write(filepath.Join(dir, "CURRENT"), []byte(fmt.Sprintf("%d\n", gen)))
 }
 
 // Close closes the index. Closing it again does nothing.

@@ -17,6 +17,7 @@ import (
 	"github.com/xuncha/xuncha/api"
 	"github.com/xuncha/xuncha/corpus"
 	"github.com/xuncha/xuncha/indexer"
+	"github.com/xuncha/xuncha/internal/atomicfile"
 )
 
 // Store is what the binary needs of a store. corpus.BoltStore (the
@@ -371,29 +372,7 @@ func (a *app) checkStoreID(ctx context.Context, indexDir string) error {
 			return err
 		}
 	}
-	return writeFileAtomic(path, []byte(id))
-}
-
-// writeFileAtomic writes a small file through a temporary file and a
-// rename, so that a crash leaves the old content or the new.
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, []byte(id))
 }
 
 // lexiconBehind reports whether another node changed the stored lexicon
