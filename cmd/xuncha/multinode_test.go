@@ -78,7 +78,9 @@ func TestMultiNodePostgres(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 7))
-	w := &writer{c: apiClient{t, a.Base, token}, rng: rng, acked: acks, client: &http.Client{Timeout: 10 * time.Second}}
+	// The writer has its own generator: rand.Rand is not safe for two
+	// goroutines.
+	w := &writer{c: apiClient{t, a.Base, token}, rng: rand.New(rand.NewPCG(seed, 8)), acked: acks, client: &http.Client{Timeout: 10 * time.Second}}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { w.run(stop); close(done) }()
