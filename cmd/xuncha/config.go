@@ -218,12 +218,19 @@ func loadConfig(name string, args []string, lookupEnv func(string) (string, bool
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.String("config", "", "JSON config file (keys as the flags' names)")
+	// The store URL may hold a password, which the flag package would quote
+	// in its error: it is checked after parsing, by name only.
+	var storeFlag *string
 	for _, s := range all {
 		s := s
 		usage := fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def)
-		if s.isBool() {
+		switch {
+		case s.name == "store":
+			storeFlag = new(string)
+			fs.Func(s.name, usage, func(v string) error { *storeFlag = v; return nil })
+		case s.isBool():
 			fs.BoolFunc(s.name, usage, func(v string) error { return s.set(c, v) })
-		} else {
+		default:
 			fs.Func(s.name, usage, func(v string) error { return s.set(c, v) })
 		}
 	}
@@ -233,5 +240,21 @@ func loadConfig(name string, args []string, lookupEnv func(string) (string, bool
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, usageError{err.Error()}
 	}
+	if storeFlag != nil && isFlagSet(fs, "store") {
+		for _, s := range all {
+			if s.name == "store" {
+				if err := s.set(c, *storeFlag); err != nil {
+					return nil, nil, usageError{fmt.Sprintf("--store: %v", err)}
+				}
+			}
+		}
+	}
 	return c, fs.Args(), nil
+}
+
+// isFlagSet reports whether the command line set the flag.
+func isFlagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

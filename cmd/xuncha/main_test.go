@@ -128,12 +128,14 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{[]string{"--config", bad}, nil, `unknown setting "colour"`},
 		{[]string{"--config", filepath.Join(dir, "missing.json")}, nil, "config file"},
 		{[]string{"--user-dict", filepath.Join(dir, "nope.txt")}, nil, "user-dict"},
+		{[]string{"--store", "mysql://u:hunter2@db/x"}, nil, "store"},
+		{nil, map[string]string{"XUNCHA_QUERY_CACHE": "-1"}, "XUNCHA_QUERY_CACHE"},
 	}
 	for _, tt := range tests {
 		env := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
 		_, _, err := loadConfig("serve", tt.args, env, io.Discard, nil)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%v %v: %v, want an error naming %s", tt.args, tt.env, err, tt.want)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%v %v: %v, want an error naming %s (and no password)", tt.args, tt.env, err, tt.want)
 		}
 	}
 	// Precedence: flag over environment over file over default.
@@ -455,5 +457,17 @@ func TestSynonymsCLI(t *testing.T) {
 	errOut.Reset()
 	if err := run(ctx, []string{"synonyms", "show"}, nil, &out, &errOut); err != nil || out.String() != "文山会海 => 精简会议文件\n" || !strings.Contains(errOut.String(), "version 1") {
 		t.Errorf("show after set: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+}
+
+// TestUnreachableStore: a PostgreSQL store that does not answer stops the
+// start with a message naming it, and no password.
+func TestUnreachableStore(t *testing.T) {
+	t.Setenv("XUNCHA_DATA", t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--store", "postgres://xuncha:hunter2@127.0.0.1:1/xuncha"}, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "open store: postgres xuncha@127.0.0.1/xuncha") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("serve on an unreachable store: %v", err)
 	}
 }
