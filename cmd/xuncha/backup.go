@@ -291,6 +291,11 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(rest) != 1 {
 		return usageError{"restore FILE"}
 	}
+	if cfg.Store != "" {
+		// A backup holds an embedded store; restoring it beside a
+		// PostgreSQL store would serve neither.
+		return errors.New("restore: the store is PostgreSQL (--store, XUNCHA_STORE): restore it with PostgreSQL's tools; xuncha restore restores the embedded store's backups")
+	}
 	f, err := os.Open(rest[0])
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)

@@ -460,6 +460,28 @@ func TestSynonymsCLI(t *testing.T) {
 	}
 }
 
+// TestBackupRestoreRefusedOnPostgres: backup and restore cover the
+// embedded store; with a PostgreSQL store they say to use its tools and
+// touch nothing.
+func TestBackupRestoreRefusedOnPostgres(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XUNCHA_DATA", dir)
+	t.Setenv("XUNCHA_STORE", "postgres://xuncha@127.0.0.1:1/xuncha")
+	file := filepath.Join(t.TempDir(), "b.tar.gz")
+	for _, args := range [][]string{{"backup", file}, {"restore", file}} {
+		err := run(context.Background(), args, nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+			t.Errorf("%v: %v, want a refusal naming PostgreSQL", args, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the data directory was written: %v", entries)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("a backup file was written: %v", err)
+	}
+}
+
 // TestUnreachableStore: a PostgreSQL store that does not answer stops the
 // start with a message naming it, and no password.
 func TestUnreachableStore(t *testing.T) {
