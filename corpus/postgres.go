@@ -496,11 +496,7 @@ func (s *PGStore) UpdateRectification(ctx context.Context, id string, r Rectific
 // PutFinding inserts or replaces one finding; it reports whether anything
 // changed.
 func (s *PGStore) PutFinding(ctx context.Context, f *Finding, who string) (bool, error) {
-	res, err := s.Apply(ctx, Batch{Findings: []*Finding{f}}, who)
-	if err != nil {
-		return false, err
-	}
-	return len(res.Unchanged) == 0, nil
+	return putFinding(ctx, s, f, who)
 }
 
 // Delete removes a document (with its paragraphs and edition) or a finding

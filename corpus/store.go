@@ -487,7 +487,13 @@ func (s *BoltStore) UpdateRectification(ctx context.Context, id string, r Rectif
 // PutFinding inserts or replaces one finding, recording its history. It
 // reports whether anything changed.
 func (s *BoltStore) PutFinding(ctx context.Context, f *Finding, who string) (bool, error) {
-	res, err := s.Apply(ctx, Batch{Findings: []*Finding{f}}, who)
+	return putFinding(ctx, s, f, who)
+}
+
+// putFinding stores one finding as a batch of its own through either
+// store; it reports whether anything changed.
+func putFinding(ctx context.Context, a Applier, f *Finding, who string) (bool, error) {
+	res, err := a.Apply(ctx, Batch{Findings: []*Finding{f}}, who)
 	if err != nil {
 		return false, err
 	}

@@ -119,6 +119,12 @@ func (ix *Index) currentGen() (cacheGen, bool) {
 
 // cached returns r's cached result, a copy with its own Took, or nil.
 func (ix *Index) cached(r Request, start time.Time) (*Result, cacheGen, bool) {
+	ix.cache.mu.Lock()
+	off := ix.cache.max <= 0
+	ix.cache.mu.Unlock()
+	if off {
+		return nil, cacheGen{}, false // no snapshot to look up for nothing
+	}
 	gen, ok := ix.currentGen()
 	if !ok {
 		return nil, gen, false

@@ -179,8 +179,6 @@ type facetCache struct {
 	// open returns a reader on the index's current snapshot (refcounted);
 	// the build reads it and closes it.
 	open func() (index.IndexReader, error)
-	// built is called after each build (tests wait on it).
-	built func(error)
 }
 
 // columns returns r's columns, or nil if they are not built yet (a build
@@ -199,15 +197,10 @@ func (c *facetCache) columns(r index.IndexReader) *facetColumns {
 }
 
 func (c *facetCache) build() {
-	var err error
 	defer func() {
 		c.mu.Lock()
 		c.building = false
-		built := c.built
 		c.mu.Unlock()
-		if built != nil {
-			built(err)
-		}
 	}()
 	r, err := c.open()
 	if err != nil {
