@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -124,7 +125,16 @@ func (ix *Index) snapshotReader() (index.IndexReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return adv.Reader()
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	// scorch returns a nil snapshot, without an error, once the index is
+	// closed (a reindex swapping generations closes the old one).
+	if is, ok := r.(*scorch.IndexSnapshot); r == nil || (ok && is == nil) {
+		return nil, errors.New("index closed")
+	}
+	return r, nil
 }
 
 // SetSynonyms replaces the synonyms queries are expanded with, from the

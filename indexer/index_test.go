@@ -312,3 +312,25 @@ func TestResultCache(t *testing.T) {
 		t.Errorf("a cache turned off served a hit: %+v", st)
 	}
 }
+
+// TestSnapshotOfAClosedGeneration: once a generation is closed (as a
+// reindex closes the one it replaced), asking for its snapshot is an error,
+// not a nil snapshot that panics on Close (seen in a search racing a swap).
+func TestSnapshotOfAClosedGeneration(t *testing.T) {
+	ix := openTestIndex(t, []Passage{{ID: "a", Text: "整治文山会海问题"}})
+	ix.mu.Lock()
+	live := ix.live
+	ix.mu.Unlock()
+	if err := live.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := ix.snapshotReader(); err == nil {
+		t.Fatalf("snapshot of a closed generation: %v", r)
+	}
+	if _, ok := ix.currentGen(); ok {
+		t.Error("a closed generation gave a cache generation")
+	}
+	ix.mu.Lock()
+	ix.closed = true // closed above; the cleanup must not close it again
+	ix.mu.Unlock()
+}
