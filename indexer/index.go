@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -332,14 +331,23 @@ func applyTo(ctx context.Context, b bleve.Index, a *Analyzer, ps []Passage, dele
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	batch, err := prepareBatch(b, a, ps, deletes, seq)
+	if err != nil {
+		return err
+	}
+	return commitBatch(b, batch, len(ps))
+}
+
+// prepareBatch builds the bleve batch that indexes ps (analysed), deletes
+// the IDs in deletes and, when seq > 0, records seq as applied.
+func prepareBatch(b bleve.Index, a *Analyzer, ps []Passage, deletes []string, seq uint64) (*bleve.Batch, error) {
 	batch := b.NewBatch()
-	bigram, unigram, word := a.indexAnalyzers()
 	for _, id := range deletes {
 		batch.Delete(id)
 	}
-	for i := range ps {
-		if err := batch.IndexAdvanced(passageDocument(&ps[i], bigram, unigram, word)); err != nil {
-			return fmt.Errorf("index passage %s: %w", ps[i].ID, err)
+	for i, doc := range prepareDocuments(a, ps) {
+		if err := batch.IndexAdvanced(doc); err != nil {
+			return nil, fmt.Errorf("index passage %s: %w", ps[i].ID, err)
 		}
 	}
 	if seq > 0 {
@@ -347,8 +355,13 @@ func applyTo(ctx context.Context, b bleve.Index, a *Analyzer, ps []Passage, dele
 		binary.BigEndian.PutUint64(v[:], seq)
 		batch.SetInternal(internalSeqKey, v[:])
 	}
+	return batch, nil
+}
+
+// commitBatch writes a prepared batch of n passages.
+func commitBatch(b bleve.Index, batch *bleve.Batch, n int) error {
 	if err := b.Batch(batch); err != nil {
-		return fmt.Errorf("%w: index %d passages: %w", errIndexWrite, len(ps), err)
+		return fmt.Errorf("%w: index %d passages: %w", errIndexWrite, n, err)
 	}
 	return nil
 }
@@ -363,13 +376,16 @@ func reader(b bleve.Index) (index.IndexReader, error) {
 	return adv.Reader()
 }
 
-// passageDocument builds the bleve document of a passage.
-func passageDocument(p *Passage, bigram, unigram, word analysis.Analyzer) *document.Document {
+// passageDocument builds the bleve document of a passage, its text fields
+// analysed by fa.
+func passageDocument(p *Passage, fa *fieldAnalyser) *document.Document {
 	doc := document.NewDocument(p.ID)
-	text := []byte(p.Text)
-	doc.AddField(document.NewTextFieldCustom(fieldTextBigram, nil, text, bigramOptions, bigram))
-	doc.AddField(document.NewTextFieldCustom(fieldTextUnigram, nil, text, unigramOptions, unigram))
-	doc.AddField(document.NewTextFieldCustom(fieldTextWord, nil, text, wordOptions, word))
+	add := func(name string, pos []uint64, value string, opts index.FieldIndexingOptions, repr representation) {
+		doc.AddField(fa.field(name, pos, value, opts, repr))
+	}
+	add(fieldTextBigram, nil, p.Text, bigramOptions, reprBigram)
+	add(fieldTextUnigram, nil, p.Text, unigramOptions, reprUnigram)
+	add(fieldTextWord, nil, p.Text, wordOptions, reprWord)
 	// A finding (or a notice's case) is also found by its unit and problem
 	// types, even where its text does not name them: they are further
 	// values of the text fields, at their own array positions, so that no
@@ -378,23 +394,23 @@ func passageDocument(p *Passage, bigram, unigram, word analysis.Analyzer) *docum
 		if extra == "" {
 			continue
 		}
-		pos, v := []uint64{uint64(k + 1)}, []byte(extra)
-		doc.AddField(document.NewTextFieldCustom(fieldTextBigram, pos, v, bigramOptions, bigram))
-		doc.AddField(document.NewTextFieldCustom(fieldTextUnigram, pos, v, unigramOptions, unigram))
-		doc.AddField(document.NewTextFieldCustom(fieldTextWord, pos, v, wordOptions, word))
+		pos := []uint64{uint64(k + 1)}
+		add(fieldTextBigram, pos, extra, bigramOptions, reprBigram)
+		add(fieldTextUnigram, pos, extra, unigramOptions, reprUnigram)
+		add(fieldTextWord, pos, extra, wordOptions, reprWord)
 	}
 	if p.Title != "" {
-		doc.AddField(document.NewTextFieldCustom(fieldTitleWord, nil, []byte(p.Title), wordOptions, word))
+		add(fieldTitleWord, nil, p.Title, wordOptions, reprWord)
 	}
 	if len(p.Path) > 0 {
-		doc.AddField(document.NewTextFieldCustom(fieldPathWord, nil, []byte(strings.Join(p.Path, " ")), wordOptions, word))
+		add(fieldPathWord, nil, strings.Join(p.Path, " "), wordOptions, reprWord)
 	}
 	if p.Unit != "" {
-		doc.AddField(document.NewTextFieldCustom(fieldUnitBigram, nil, []byte(p.Unit), bigramOptions, bigram))
-		doc.AddField(document.NewTextFieldCustom(fieldUnitUni, nil, []byte(p.Unit), unigramOptions, unigram))
+		add(fieldUnitBigram, nil, p.Unit, bigramOptions, reprBigram)
+		add(fieldUnitUni, nil, p.Unit, unigramOptions, reprUnigram)
 	}
 	if p.Round != "" {
-		doc.AddField(document.NewTextFieldCustom(fieldRoundBigram, nil, []byte(p.Round), bigramOptions, bigram))
+		add(fieldRoundBigram, nil, p.Round, bigramOptions, reprBigram)
 	}
 	kw := func(name, value string, pos uint64) {
 		if value == "" {
@@ -410,8 +426,8 @@ func passageDocument(p *Passage, bigram, unigram, word analysis.Analyzer) *docum
 	kw(fieldUnit, p.Unit, 0)
 	for i, m := range p.Mentions {
 		kw(fieldUnit, m, uint64(i+1))
-		doc.AddField(document.NewTextFieldCustom(fieldUnitBigram, []uint64{uint64(i + 1)}, []byte(m), bigramOptions, bigram))
-		doc.AddField(document.NewTextFieldCustom(fieldUnitUni, []uint64{uint64(i + 1)}, []byte(m), unigramOptions, unigram))
+		add(fieldUnitBigram, []uint64{uint64(i + 1)}, m, bigramOptions, reprBigram)
+		add(fieldUnitUni, []uint64{uint64(i + 1)}, m, unigramOptions, reprUnigram)
 	}
 	kw(fieldFocus, p.Focus, 0)
 	for i, pr := range p.Problems {
@@ -497,4 +513,5 @@ func (ix *Index) CopyTo(dir string) (uint64, error) {
 // and reindex keep the default.
 func SetAnalysisWorkers(n int) {
 	bleve.Config.SetAnalysisQueueSize(max(n, 1))
+	analysisWorkers.Store(int32(max(n, 1)))
 }

@@ -104,12 +104,3 @@ func (t *tokenizer) Tokenize(input []byte) analysis.TokenStream {
 
 // Analyze implements analysis.Analyzer.
 func (t *tokenizer) Analyze(input []byte) analysis.TokenStream { return t.Tokenize(input) }
-
-// indexAnalyzers returns the bleve analyzers that index passages with a: the
-// same terms and positions as the registered analyzers of the same names,
-// with a's dictionary, and no offsets in the bigram field.
-func (a *Analyzer) indexAnalyzers() (bigram, unigram, word analysis.Analyzer) {
-	return &tokenizer{fill: fillBigrams, positionsOnly: true},
-		&tokenizer{fill: fillUnigrams},
-		&tokenizer{fill: func(n *Normalized, buf *tokenBuf) { a.words(n, IndexMode, buf) }}
-}

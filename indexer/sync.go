@@ -215,13 +215,26 @@ func compact(ctx context.Context, b bleve.Index) error {
 }
 
 // syncInto applies changes to one bleve index.
-func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progress func(SyncProgress)) (int, error) {
-	applied := 0
+//
+// Batches are committed in order, one at a time, each recording the
+// sequence it reached, so a crash leaves the index at the end of some
+// batch. The commit of one batch (bleve building its segment on one core)
+// overlaps the reading and analysis of the next: the pipeline is one batch
+// deep. It is drained before anything that reads the index (the passages of
+// a deleted document, the units known so far), so those see every batch
+// before them.
+func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progress func(SyncProgress)) (applied int, err error) {
 	seq, err := appliedSeq(b)
 	if err != nil {
 		return 0, fmt.Errorf("sync: %w", err)
 	}
 	total := 0
+	var c committing
+	defer func() {
+		if werr := c.wait(); err == nil && werr != nil {
+			err = werr
+		}
+	}()
 	for {
 		changes, err := src.Changes(ctx, seq, changesPerRead)
 		if err != nil {
@@ -234,48 +247,110 @@ func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progr
 			ps      []Passage
 			deletes []string
 		)
+		lastSeq := changes[len(changes)-1].Seq
 		flush := func(upTo uint64) error {
-			if err := applyTo(ctx, b, a, ps, deletes, upTo); err != nil {
+			batch, err := prepareBatch(b, a, ps, deletes, upTo)
+			if err != nil {
 				return fmt.Errorf("sync: %w", err)
 			}
-			total += len(ps)
-			ps, deletes, seq = nil, nil, upTo
-			if progress != nil {
-				progress(SyncProgress{AppliedSeq: upTo, LastSeq: changes[len(changes)-1].Seq, Passages: total})
+			if err := c.wait(); err != nil {
+				return err
 			}
+			total += len(ps)
+			n, passages := len(ps), total
+			c.start(func() error {
+				if err := commitBatch(b, batch, n); err != nil {
+					return fmt.Errorf("sync: %w", err)
+				}
+				if progress != nil {
+					progress(SyncProgress{AppliedSeq: upTo, LastSeq: lastSeq, Passages: passages})
+				}
+				return nil
+			})
+			ps, deletes, seq = nil, nil, upTo
 			return nil
 		}
 		// The units documents may name: those indexed so far, and those of
 		// the findings in this batch (a ledger imported with its speeches).
+		if err := c.wait(); err != nil {
+			return applied, err
+		}
 		units, err := knownUnits(b)
 		if err != nil {
 			return applied, fmt.Errorf("sync: %w", err)
 		}
-		for _, c := range changes {
-			if c.Entity == corpus.EntityFinding && c.Op == corpus.OpPut {
-				if f, err := src.GetFinding(ctx, c.ID); err == nil && f.Unit != "" {
+		for _, ch := range changes {
+			if ch.Entity == corpus.EntityFinding && ch.Op == corpus.OpPut {
+				if f, err := src.GetFinding(ctx, ch.ID); err == nil && f.Unit != "" {
 					units = appendUnique(units, f.Unit)
 				}
 			}
 		}
-		for _, c := range changes {
-			add, del, err := changePassages(ctx, b, src, c)
+		for _, ch := range changes {
+			if ch.Entity == corpus.EntityDocument && ch.Op == corpus.OpDelete {
+				// Its passages are looked up in the index.
+				if err := c.wait(); err != nil {
+					return applied, err
+				}
+			}
+			add, del, err := changePassages(ctx, b, src, ch)
 			mentionUnits(add, units)
 			if err != nil {
-				return applied, fmt.Errorf("sync change %d: %w", c.Seq, err)
+				return applied, fmt.Errorf("sync change %d: %w", ch.Seq, err)
 			}
 			ps, deletes = append(ps, add...), append(deletes, del...)
 			applied++
 			if len(ps) >= passagesPerCommit {
-				if err := flush(c.Seq); err != nil {
+				if err := flush(ch.Seq); err != nil {
 					return applied, err
 				}
 			}
 		}
-		if err := flush(changes[len(changes)-1].Seq); err != nil {
+		if err := flush(lastSeq); err != nil {
 			return applied, err
 		}
 	}
+}
+
+// committing runs one batch commit at a time on its own goroutine.
+type committing struct {
+	done chan commitResult
+}
+
+type commitResult struct {
+	err      error
+	panicked any
+}
+
+// start runs commit on a new goroutine; the previous commit must have been
+// waited for.
+func (c *committing) start(commit func() error) {
+	c.done = make(chan commitResult, 1)
+	go func() {
+		var res commitResult
+		defer func() {
+			if r := recover(); r != nil {
+				res.panicked = r
+			}
+			c.done <- res
+		}()
+		res.err = commit()
+	}()
+}
+
+// wait waits for the commit in flight, if any, and returns its error; a
+// panic in it is raised again here, on the syncing goroutine, where Sync
+// recovers it.
+func (c *committing) wait() error {
+	if c.done == nil {
+		return nil
+	}
+	res := <-c.done
+	c.done = nil
+	if res.panicked != nil {
+		panic(res.panicked)
+	}
+	return res.err
 }
 
 // knownUnits returns the units the index has seen (findings and notice

@@ -1,0 +1,241 @@
+package indexer
+
+import (
+	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Passages are analysed before they reach bleve, by prepareDocuments, for
+// two reasons.
+//
+//   - A bleve batch analyses its documents on its worker goroutines and then
+//     builds the batch's segment on the calling goroutine, with the workers
+//     idle; done here, the analysis of the next batch runs while bleve builds
+//     the segment of this one (see syncInto), and both cores stay busy.
+//   - A passage's text is normalised once for its three representations
+//     (bleve would call each field's analyzer, and each would normalise), and
+//     the term frequencies are built straight from the token buffer: no
+//     analysis.Token per token, no string per map key.
+//
+// The result is a document whose text fields are analysedField values: the
+// same name, array positions, options, length and term frequencies as
+// bleve's TextField would hold after Analyze (TestPreparedFieldsMatchBleve
+// compares them field by field), with Analyze a no-op.
+
+// analysisWorkers is how many goroutines analyse a batch of passages; 0
+// means one per CPU. SetAnalysisWorkers sets it.
+var analysisWorkers atomic.Int32
+
+func workers() int {
+	if n := int(analysisWorkers.Load()); n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// analysedField is a text field whose analysis is already done.
+type analysedField struct {
+	name           string
+	arrayPositions []uint64
+	options        index.FieldIndexingOptions
+	text           string
+	length         int
+	freqs          index.TokenFrequencies
+	// freqsSize is freqs.Size(), computed as they are built: bleve asks
+	// for every document's size on the goroutine that builds the segment,
+	// and walking the map there took 5% of a rebuild.
+	freqsSize int
+}
+
+var (
+	analysedFieldSize = int(reflect.TypeOf(analysedField{}).Size())
+	// As bleve_index_api sizes a TokenFrequencies map.
+	sizeOfMap           = int(reflect.TypeOf(map[int]int{}).Size())
+	sizeOfMapEntry      = int(reflect.TypeOf("").Size() + reflect.TypeOf(&index.TokenFreq{}).Size())
+	sizeOfTokenFreq     = int(reflect.TypeOf(index.TokenFreq{}).Size())
+	sizeOfTokenLocation = int(reflect.TypeOf(index.TokenLocation{}).Size())
+)
+
+func (f *analysedField) Name() string                        { return f.name }
+func (f *analysedField) ArrayPositions() []uint64            { return f.arrayPositions }
+func (f *analysedField) Options() index.FieldIndexingOptions { return f.options }
+func (f *analysedField) Analyze()                            {}
+func (f *analysedField) Value() []byte                       { return []byte(f.text) }
+func (f *analysedField) NumPlainTextBytes() uint64           { return uint64(len(f.text)) }
+func (f *analysedField) EncodedFieldType() byte              { return 't' }
+func (f *analysedField) AnalyzedLength() int                 { return f.length }
+func (f *analysedField) AnalyzedTokenFrequencies() index.TokenFrequencies {
+	return f.freqs
+}
+func (f *analysedField) Size() int {
+	return analysedFieldSize + len(f.name) + len(f.text) + 8*len(f.arrayPositions) + f.freqsSize
+}
+
+// fieldAnalyser analyses field values into analysedFields, reusing its
+// buffers from one value to the next. It is used by one goroutine.
+type fieldAnalyser struct {
+	a                    *Analyzer
+	bigram, uni, word    tokenBuf
+	n                    Normalized
+	u                    []int
+	normalisedFrom       string
+	normalisedFromLength int
+}
+
+// normalise normalises text into the analyser's buffers, unless they hold
+// it already (a passage's three text fields share one normalisation).
+func (fa *fieldAnalyser) normalise(text string) {
+	if len(text) == fa.normalisedFromLength && text == fa.normalisedFrom {
+		return
+	}
+	fa.n.Runes, fa.n.Offsets = fa.n.Runes[:0], fa.n.Offsets[:0]
+	tab := foldTable()
+	for i, r := range text {
+		fa.n.Offsets = append(fa.n.Offsets, i)
+		fa.n.Runes = append(fa.n.Runes, foldRune(tab, r))
+	}
+	fa.n.Offsets = append(fa.n.Offsets, len(text))
+	fa.u = fa.u[:0]
+	for i, r := range fa.n.Runes {
+		if r != ' ' {
+			fa.u = append(fa.u, i)
+		}
+	}
+	fa.normalisedFrom, fa.normalisedFromLength = text, len(text)
+}
+
+// representation names which of the three analyses a field takes.
+type representation int
+
+const (
+	reprBigram representation = iota
+	reprUnigram
+	reprWord
+)
+
+// field analyses one value of a field.
+func (fa *fieldAnalyser) field(name string, pos []uint64, text string, opts index.FieldIndexingOptions, repr representation) *analysedField {
+	fa.normalise(text)
+	var buf *tokenBuf
+	switch repr {
+	case reprBigram:
+		buf = &fa.bigram
+		buf.reset()
+		bigrams(&fa.n, fa.u, buf)
+	case reprUnigram:
+		buf = &fa.uni
+		buf.reset()
+		unigrams(&fa.n, fa.u, buf)
+	default:
+		buf = &fa.word
+		buf.reset()
+		fa.a.words(&fa.n, IndexMode, buf)
+	}
+	freqs, size := buf.frequencies(pos, opts)
+	return &analysedField{
+		name:           name,
+		arrayPositions: pos,
+		options:        opts,
+		text:           text,
+		length:         len(buf.toks),
+		freqs:          freqs,
+		freqsSize:      size,
+	}
+}
+
+func (t *tokenBuf) reset() { t.arena, t.toks = t.arena[:0], t.toks[:0] }
+
+// frequencies returns the buffer's term frequencies as bleve's
+// analysis.TokenFrequency would compute them from the same tokens with
+// positions only (offsets are not kept in the index: highlights come from
+// the stored text), and their size as TokenFrequencies.Size reports it. The
+// terms are slices of one string: one allocation for all of them, and none
+// for the map keys.
+func (t *tokenBuf) frequencies(arrayPositions []uint64, opts index.FieldIndexingOptions) (index.TokenFrequencies, int) {
+	arena := string(t.arena)
+	termBytes := []byte(arena)
+	rv := make(index.TokenFrequencies, len(t.toks))
+	freqs := make([]index.TokenFreq, 0, len(t.toks))
+	var locs []index.TokenLocation
+	vectors := opts.IncludeTermVectors()
+	if vectors {
+		locs = make([]index.TokenLocation, len(t.toks))
+	}
+	count := !opts.SkipFreqNorm()
+	for i, k := range t.toks {
+		term := arena[k.a:k.b]
+		tf, ok := rv[term]
+		if !ok {
+			freqs = append(freqs, index.TokenFreq{Term: termBytes[k.a:k.b:k.b]})
+			tf = &freqs[len(freqs)-1]
+			rv[term] = tf
+		}
+		if vectors {
+			locs[i] = index.TokenLocation{ArrayPositions: arrayPositions, Position: k.pos}
+			tf.Locations = append(tf.Locations, &locs[i])
+		}
+		if count {
+			tf.SetFrequency(tf.Frequency() + 1)
+		}
+	}
+	size := sizeOfMap + len(freqs)*(sizeOfMapEntry+sizeOfTokenFreq)
+	for _, tf := range freqs {
+		size += 2 * len(tf.Term)
+	}
+	if vectors {
+		size += len(t.toks) * (sizeOfTokenLocation + 8*len(arrayPositions))
+	}
+	return rv, size
+}
+
+// fieldAnalysers keeps the analysers' buffers between batches.
+var fieldAnalysers = sync.Pool{New: func() any { return new(fieldAnalyser) }}
+
+// prepareDocuments builds and analyses the bleve documents of ps on up to
+// workers() goroutines.
+func prepareDocuments(a *Analyzer, ps []Passage) []*document.Document {
+	docs := make([]*document.Document, len(ps))
+	w := min(workers(), (len(ps)+63)/64)
+	if w <= 1 {
+		fa := fieldAnalysers.Get().(*fieldAnalyser)
+		fa.a = a
+		for i := range ps {
+			docs[i] = passageDocument(&ps[i], fa)
+		}
+		fa.release()
+		return docs
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	const chunk = 32
+	for range w {
+		wg.Go(func() {
+			fa := fieldAnalysers.Get().(*fieldAnalyser)
+			fa.a = a
+			defer fa.release()
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(ps) {
+					return
+				}
+				for i := lo; i < min(lo+chunk, len(ps)); i++ {
+					docs[i] = passageDocument(&ps[i], fa)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return docs
+}
+
+// release returns the analyser to the pool, dropping what refers to the
+// last text and analyzer.
+func (fa *fieldAnalyser) release() {
+	fa.a, fa.normalisedFrom, fa.normalisedFromLength = nil, "", -1
+	fieldAnalysers.Put(fa)
+}

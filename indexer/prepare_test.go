@@ -1,0 +1,133 @@
+package indexer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/xuncha/xuncha/corpus"
+)
+
+// bleveDocument builds a passage's document the way bleve analyses it: text
+// fields with analyzers, analysed by TextField.Analyze. It is the oracle
+// for prepareDocuments, which must give every field the same terms.
+func bleveDocument(a *Analyzer, p *Passage) *document.Document {
+	bigram := &tokenizer{fill: fillBigrams, positionsOnly: true}
+	unigram := &tokenizer{fill: fillUnigrams}
+	word := &tokenizer{fill: func(n *Normalized, buf *tokenBuf) { a.words(n, IndexMode, buf) }}
+	doc := document.NewDocument(p.ID)
+	add := func(name string, pos []uint64, v string, opts index.FieldIndexingOptions, an analysis.Analyzer) {
+		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(v), opts, an))
+	}
+	add(fieldTextBigram, nil, p.Text, bigramOptions, bigram)
+	add(fieldTextUnigram, nil, p.Text, unigramOptions, unigram)
+	add(fieldTextWord, nil, p.Text, wordOptions, word)
+	for k, extra := range append([]string{p.Unit}, p.Problems...) {
+		if extra == "" {
+			continue
+		}
+		pos := []uint64{uint64(k + 1)}
+		add(fieldTextBigram, pos, extra, bigramOptions, bigram)
+		add(fieldTextUnigram, pos, extra, unigramOptions, unigram)
+		add(fieldTextWord, pos, extra, wordOptions, word)
+	}
+	if p.Title != "" {
+		add(fieldTitleWord, nil, p.Title, wordOptions, word)
+	}
+	if len(p.Path) > 0 {
+		add(fieldPathWord, nil, strings.Join(p.Path, " "), wordOptions, word)
+	}
+	if p.Unit != "" {
+		add(fieldUnitBigram, nil, p.Unit, bigramOptions, bigram)
+		add(fieldUnitUni, nil, p.Unit, unigramOptions, unigram)
+	}
+	if p.Round != "" {
+		add(fieldRoundBigram, nil, p.Round, bigramOptions, bigram)
+	}
+	for i, m := range p.Mentions {
+		add(fieldUnitBigram, []uint64{uint64(i + 1)}, m, bigramOptions, bigram)
+		add(fieldUnitUni, []uint64{uint64(i + 1)}, m, unigramOptions, unigram)
+	}
+	// Keyword fields are built by the same code in both: take them from
+	// the prepared document.
+	return doc
+}
+
+// describeFreqs renders term frequencies in a canonical order.
+func describeFreqs(tf index.TokenFrequencies) string {
+	var lines []string
+	for term, f := range tf {
+		if term != string(f.Term) {
+			lines = append(lines, fmt.Sprintf("KEY %q != TERM %q", term, f.Term))
+		}
+		var locs []string
+		for _, l := range f.Locations {
+			locs = append(locs, fmt.Sprintf("%v@%d[%d:%d]", l.ArrayPositions, l.Position, l.Start, l.End))
+		}
+		lines = append(lines, fmt.Sprintf("%s f=%d %s", term, f.Frequency(), strings.Join(locs, " ")))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
+func TestPreparedFieldsMatchBleve(t *testing.T) {
+	a := testAnalyzer(t)
+	ps := lawParagraphs(t, 101)
+	ps = append(ps,
+		Passage{ID: "f1", Kind: corpus.KindFinding, Title: "违规发放津贴补贴", Text: "区人力资源和社会保障局违规发放津贴补贴，形式主义、官僚主义问题突出。",
+			Unit: "区人力资源和社会保障局", Problems: []string{"形式主义", "官僚主义"}, Round: "第十轮", Date: time.Date(2023, 4, 5, 0, 0, 0, 0, time.UTC)},
+		Passage{ID: "f2", Kind: corpus.KindFinding, Text: "", Unit: "息县", Problems: []string{"", "享乐主义"}},
+		Passage{ID: "s1", Kind: corpus.KindSpeech, Title: "在巡察工作会议上的讲话", Path: []string{"一、", "（二）"}, Text: "人民法院 人民法院审理 ＧＢ／Ｔ 7714—2015 2023年 pd1728_a_1 國家賠償 和解和解",
+			Mentions: []string{"息县", "河南省信阳市"}},
+		Passage{ID: "x1", Text: "\xff\xfe invalid 一 ⼀ 　 \u200b"},
+	)
+	docs := prepareDocuments(a, ps)
+	if len(docs) != len(ps) {
+		t.Fatalf("%d documents for %d passages", len(docs), len(ps))
+	}
+	compared := 0
+	for i := range ps {
+		want, got := bleveDocument(a, &ps[i]), docs[i]
+		if got.ID() != ps[i].ID {
+			t.Fatalf("document %d has ID %q, want %q", i, got.ID(), ps[i].ID)
+		}
+		var gotText []document.Field
+		for _, f := range got.Fields {
+			if _, ok := f.(*analysedField); ok {
+				gotText = append(gotText, f)
+			}
+		}
+		if len(gotText) != len(want.Fields) {
+			t.Fatalf("%s: %d analysed fields, bleve has %d", ps[i].ID, len(gotText), len(want.Fields))
+		}
+		for k, w := range want.Fields {
+			g := gotText[k]
+			w.Analyze()
+			g.Analyze()
+			if g.Name() != w.Name() || !slices.Equal(g.ArrayPositions(), w.ArrayPositions()) || g.Options() != w.Options() ||
+				g.EncodedFieldType() != w.EncodedFieldType() || string(g.Value()) != string(w.Value()) || g.NumPlainTextBytes() != w.NumPlainTextBytes() {
+				t.Fatalf("%s field %d: got %s%v %v, want %s%v %v", ps[i].ID, k, g.Name(), g.ArrayPositions(), g.Options(), w.Name(), w.ArrayPositions(), w.Options())
+			}
+			if g.AnalyzedLength() != w.AnalyzedLength() {
+				t.Fatalf("%s %s: length %d, bleve %d", ps[i].ID, w.Name(), g.AnalyzedLength(), w.AnalyzedLength())
+			}
+			if gd, wd := describeFreqs(g.AnalyzedTokenFrequencies()), describeFreqs(w.AnalyzedTokenFrequencies()); gd != wd {
+				t.Fatalf("%s %s: terms differ\n got: %s\nwant: %s", ps[i].ID, w.Name(), gd, wd)
+			}
+			if af := g.(*analysedField); af.freqsSize != af.freqs.Size() {
+				t.Fatalf("%s %s: size %d, bleve's TokenFrequencies.Size %d", ps[i].ID, w.Name(), af.freqsSize, af.freqs.Size())
+			}
+			compared++
+		}
+	}
+	if compared < 3*len(ps) {
+		t.Fatalf("only %d fields compared", compared)
+	}
+	t.Logf("%d fields of %d passages agree", compared, len(ps))
+}
