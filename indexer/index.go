@@ -351,11 +351,17 @@ func prepareBatch(b bleve.Index, a *Analyzer, ps []Passage, deletes []string, se
 		}
 	}
 	if seq > 0 {
-		var v [8]byte
-		binary.BigEndian.PutUint64(v[:], seq)
-		batch.SetInternal(internalSeqKey, v[:])
+		setAppliedSeq(batch, seq)
 	}
 	return batch, nil
+}
+
+// setAppliedSeq makes batch record seq as the sequence the index has
+// applied.
+func setAppliedSeq(batch *bleve.Batch, seq uint64) {
+	var v [8]byte
+	binary.BigEndian.PutUint64(v[:], seq)
+	batch.SetInternal(internalSeqKey, v[:])
 }
 
 // commitBatch writes a prepared batch of n passages.

@@ -216,25 +216,22 @@ func compact(ctx context.Context, b bleve.Index) error {
 
 // syncInto applies changes to one bleve index.
 //
-// Batches are committed in order, one at a time, each recording the
-// sequence it reached, so a crash leaves the index at the end of some
-// batch. The commit of one batch (bleve building its segment on one core)
-// overlaps the reading and analysis of the next: the pipeline is one batch
-// deep. It is drained before anything that reads the index (the passages of
-// a deleted document, the units known so far), so those see every batch
-// before them.
+// Batches are prepared (read from the store, analysed) on this goroutine and
+// committed on others, up to two at a time: bleve builds a batch's segment on
+// the goroutine that commits it, so one commit at a time would leave a core
+// idle. See commitPipeline for what keeps this correct after a crash.
 func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progress func(SyncProgress)) (applied int, err error) {
 	seq, err := appliedSeq(b)
 	if err != nil {
 		return 0, fmt.Errorf("sync: %w", err)
 	}
-	total := 0
-	var c committing
+	pipe := &commitPipeline{b: b, progress: progress}
 	defer func() {
-		if werr := c.wait(); err == nil && werr != nil {
+		if werr := pipe.finish(err == nil); err == nil {
 			err = werr
 		}
 	}()
+	total := 0
 	for {
 		changes, err := src.Changes(ctx, seq, changesPerRead)
 		if err != nil {
@@ -249,30 +246,20 @@ func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progr
 		)
 		lastSeq := changes[len(changes)-1].Seq
 		flush := func(upTo uint64) error {
-			batch, err := prepareBatch(b, a, ps, deletes, upTo)
+			batch, err := prepareBatch(b, a, ps, deletes, 0)
 			if err != nil {
 				return fmt.Errorf("sync: %w", err)
 			}
-			if err := c.wait(); err != nil {
+			total += len(ps)
+			if err := pipe.submit(batch, ps, len(deletes) > 0, SyncProgress{AppliedSeq: upTo, LastSeq: lastSeq, Passages: total}); err != nil {
 				return err
 			}
-			total += len(ps)
-			n, passages := len(ps), total
-			c.start(func() error {
-				if err := commitBatch(b, batch, n); err != nil {
-					return fmt.Errorf("sync: %w", err)
-				}
-				if progress != nil {
-					progress(SyncProgress{AppliedSeq: upTo, LastSeq: lastSeq, Passages: passages})
-				}
-				return nil
-			})
 			ps, deletes, seq = nil, nil, upTo
 			return nil
 		}
 		// The units documents may name: those indexed so far, and those of
 		// the findings in this batch (a ledger imported with its speeches).
-		if err := c.wait(); err != nil {
+		if err := pipe.waitAll(); err != nil {
 			return applied, err
 		}
 		units, err := knownUnits(b)
@@ -289,7 +276,7 @@ func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progr
 		for _, ch := range changes {
 			if ch.Entity == corpus.EntityDocument && ch.Op == corpus.OpDelete {
 				// Its passages are looked up in the index.
-				if err := c.wait(); err != nil {
+				if err := pipe.waitAll(); err != nil {
 					return applied, err
 				}
 			}
@@ -312,9 +299,36 @@ func syncInto(ctx context.Context, b bleve.Index, a *Analyzer, src Source, progr
 	}
 }
 
-// committing runs one batch commit at a time on its own goroutine.
-type committing struct {
-	done chan commitResult
+// commitPipeline commits prepared batches, up to maxCommits at once, and
+// keeps the index's applied sequence honest:
+//
+//   - A batch records its sequence in itself only if it is committed alone
+//     (every earlier batch done), so a recorded sequence never runs ahead
+//     of a batch still in flight. When batches overlap, the sequence is
+//     recorded by the next batch committed alone or, at the end, by a batch
+//     that holds only the sequence. After a crash the sync resumes from the
+//     last recorded sequence and applies some changes again, which is
+//     harmless: a change is applied by reading the entity's current state.
+//   - Batches in flight together never touch the same passage (a later read
+//     of an entity must win), and a batch with deletions is committed alone
+//     (its IDs were looked up in the index before it).
+type commitPipeline struct {
+	b        bleve.Index
+	progress func(SyncProgress)
+	inFlight []*pendingCommit // oldest first
+	// unrecorded is the sequence reached by batches that are done but
+	// did not record it; 0 when none.
+	unrecorded uint64
+}
+
+const maxCommits = 2
+
+type pendingCommit struct {
+	done      chan commitResult
+	ids       map[string]struct{}
+	exclusive bool
+	recorded  bool
+	progress  SyncProgress
 }
 
 type commitResult struct {
@@ -322,10 +336,41 @@ type commitResult struct {
 	panicked any
 }
 
-// start runs commit on a new goroutine; the previous commit must have been
-// waited for.
-func (c *committing) start(commit func() error) {
-	c.done = make(chan commitResult, 1)
+// submit waits until batch may be committed, then starts committing it.
+func (p *commitPipeline) submit(batch *bleve.Batch, ps []Passage, exclusive bool, prog SyncProgress) error {
+	ids := make(map[string]struct{}, len(ps))
+	for i := range ps {
+		ids[ps[i].ID] = struct{}{}
+	}
+	mustWaitAll := exclusive
+	for _, c := range p.inFlight {
+		if c.exclusive {
+			mustWaitAll = true
+		}
+		for id := range ids {
+			if _, ok := c.ids[id]; ok {
+				mustWaitAll = true
+				break
+			}
+		}
+	}
+	if mustWaitAll {
+		if err := p.waitAll(); err != nil {
+			return err
+		}
+	}
+	for len(p.inFlight) >= maxCommits {
+		if err := p.waitOldest(); err != nil {
+			return err
+		}
+	}
+	c := &pendingCommit{done: make(chan commitResult, 1), ids: ids, exclusive: exclusive, progress: prog}
+	if len(p.inFlight) == 0 {
+		setAppliedSeq(batch, prog.AppliedSeq)
+		c.recorded = true
+	}
+	p.inFlight = append(p.inFlight, c)
+	n := len(ps)
 	go func() {
 		var res commitResult
 		defer func() {
@@ -334,23 +379,75 @@ func (c *committing) start(commit func() error) {
 			}
 			c.done <- res
 		}()
-		res.err = commit()
+		if err := commitBatch(p.b, batch, n); err != nil {
+			res.err = fmt.Errorf("sync: %w", err)
+		}
 	}()
+	return nil
 }
 
-// wait waits for the commit in flight, if any, and returns its error; a
-// panic in it is raised again here, on the syncing goroutine, where Sync
-// recovers it.
-func (c *committing) wait() error {
-	if c.done == nil {
-		return nil
-	}
+// waitOldest waits for the oldest commit in flight. A panic in it is raised
+// again here, on the syncing goroutine, where Sync recovers it.
+func (p *commitPipeline) waitOldest() error {
+	c := p.inFlight[0]
+	p.inFlight = p.inFlight[1:]
 	res := <-c.done
-	c.done = nil
 	if res.panicked != nil {
+		p.abandon()
 		panic(res.panicked)
 	}
-	return res.err
+	if res.err != nil {
+		p.abandon()
+		return res.err
+	}
+	if c.recorded {
+		p.unrecorded = 0
+	} else {
+		p.unrecorded = c.progress.AppliedSeq
+	}
+	if p.progress != nil {
+		p.progress(c.progress)
+	}
+	return nil
+}
+
+// waitAll waits for every commit in flight.
+func (p *commitPipeline) waitAll() error {
+	for len(p.inFlight) > 0 {
+		if err := p.waitOldest(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// abandon waits for the commits still in flight, ignoring their results:
+// the sync is failing, and nothing may still write when it returns.
+func (p *commitPipeline) abandon() {
+	for _, c := range p.inFlight {
+		<-c.done
+	}
+	p.inFlight = nil
+	p.unrecorded = 0
+}
+
+// finish waits for every commit and, if ok, records the sequence they
+// reached.
+func (p *commitPipeline) finish(ok bool) error {
+	if !ok {
+		p.abandon()
+		return nil
+	}
+	if err := p.waitAll(); err != nil {
+		return err
+	}
+	if p.unrecorded == 0 {
+		return nil
+	}
+	batch := p.b.NewBatch()
+	setAppliedSeq(batch, p.unrecorded)
+	p.unrecorded = 0
+	return commitBatch(p.b, batch, 0)
 }
 
 // knownUnits returns the units the index has seen (findings and notice
