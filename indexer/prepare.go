@@ -85,6 +85,14 @@ type fieldAnalyser struct {
 	u                    []int
 	normalisedFrom       string
 	normalisedFromLength int
+	// lastWords keeps, per field, the words of the last value: a
+	// document's passages share its title, and runs of them a section path.
+	lastWords map[string]*memoWords
+}
+
+type memoWords struct {
+	text string
+	buf  tokenBuf
 }
 
 // normalise normalises text into the analyser's buffers, unless they hold
@@ -131,7 +139,11 @@ func (fa *fieldAnalyser) field(name string, pos []uint64, text string, opts inde
 		buf = &fa.uni
 		buf.reset()
 		unigrams(&fa.n, fa.u, buf)
-	default:
+	case reprWord:
+		if name == fieldTitleWord || name == fieldPathWord {
+			buf = fa.memoWords(name, text)
+			break
+		}
 		buf = &fa.word
 		buf.reset()
 		fa.a.words(&fa.n, IndexMode, buf)
@@ -146,6 +158,25 @@ func (fa *fieldAnalyser) field(name string, pos []uint64, text string, opts inde
 		freqs:          freqs,
 		freqsSize:      size,
 	}
+}
+
+// memoWords returns the words of text, the value of field name, reusing them
+// if the last value of that field was the same.
+func (fa *fieldAnalyser) memoWords(name, text string) *tokenBuf {
+	if fa.lastWords == nil {
+		fa.lastWords = map[string]*memoWords{}
+	}
+	m := fa.lastWords[name]
+	if m == nil {
+		m = &memoWords{}
+		fa.lastWords[name] = m
+	} else if m.text == text {
+		return &m.buf
+	}
+	m.text = text
+	m.buf.reset()
+	fa.a.words(&fa.n, IndexMode, &m.buf)
+	return &m.buf
 }
 
 func (t *tokenBuf) reset() { t.arena, t.toks = t.arena[:0], t.toks[:0] }
@@ -237,5 +268,6 @@ func prepareDocuments(a *Analyzer, ps []Passage) []*document.Document {
 // last text and analyzer.
 func (fa *fieldAnalyser) release() {
 	fa.a, fa.normalisedFrom, fa.normalisedFromLength = nil, "", -1
+	clear(fa.lastWords)
 	fieldAnalysers.Put(fa)
 }
