@@ -612,7 +612,7 @@ func phraseOn(text, bigramField, unigramField string) (query.Query, error) {
 		q.SetField(bigramField)
 		return q, nil
 	}
-	return query.NewPhraseQuery(coverBigrams(p.Bigrams), bigramField), nil
+	return newChainQuery(coverBigrams(p.Bigrams), bigramField), nil
 }
 
 // coverBigrams keeps the bigrams at even offsets and the last one, leaving

@@ -1,0 +1,148 @@
+package indexer
+
+import (
+	"context"
+	"math"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// chainQuery matches the passages whose field holds a chain of bigrams at
+// fixed offsets from one another, within one value of the field: the exact
+// phrase of analysis.md. Terms are at offsets 0, 1, 2 …; an empty term is a
+// gap (see coverBigrams).
+//
+// It is bleve's phrase query without its costs. bleve's PhraseSearcher
+// checks a candidate by building maps of every term's locations
+// (DocumentMatch.Complete) and searching them recursively for paths; that
+// took over half the time of a word query on the laws. chainSearcher checks
+// the same locations in place. Candidates and scores are those of bleve's
+// conjunction of term searchers, as in bleve's phrase searcher, so results
+// and ranking are unchanged (TestChainQueryAgreesWithBlevePhrase).
+type chainQuery struct {
+	terms []string
+	field string
+	boost float64
+}
+
+func newChainQuery(terms []string, field string) *chainQuery {
+	return &chainQuery{terms: terms, field: field, boost: 1}
+}
+
+// SetBoost and Boost make chainQuery a query.BoostableQuery.
+func (q *chainQuery) SetBoost(b float64) { q.boost = b }
+func (q *chainQuery) Boost() float64     { return q.boost }
+
+// Searcher implements query.Query.
+func (q *chainQuery) Searcher(ctx context.Context, r index.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	options.IncludeTermVectors = true
+	s := &chainSearcher{field: q.field}
+	var subs []search.Searcher
+	closeAll := func() {
+		for _, sub := range subs {
+			sub.Close()
+		}
+	}
+	for k, t := range q.terms {
+		if t == "" {
+			continue
+		}
+		ts, err := searcher.NewTermSearcher(ctx, r, t, q.field, q.boost, options)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		subs = append(subs, ts)
+		s.terms = append(s.terms, t)
+		s.offsets = append(s.offsets, uint64(k))
+	}
+	must, err := searcher.NewConjunctionSearcher(ctx, r, subs, options)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	s.must = must
+	// As bleve's phrase searcher normalises its conjunction (a Boolean
+	// around it sets the norm again).
+	s.must.SetQueryNorm(1 / math.Sqrt(s.must.Weight()))
+	return s, nil
+}
+
+type chainSearcher struct {
+	must    search.Searcher
+	field   string
+	terms   []string
+	offsets []uint64
+}
+
+func (s *chainSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	for {
+		dm, err := s.must.Next(ctx)
+		if dm == nil || err != nil {
+			return nil, err
+		}
+		if s.accept(dm) {
+			return dm, nil
+		}
+		ctx.DocumentMatchPool.Put(dm)
+	}
+}
+
+func (s *chainSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	dm, err := s.must.Advance(ctx, id)
+	if dm == nil || err != nil {
+		return nil, err
+	}
+	if s.accept(dm) {
+		return dm, nil
+	}
+	ctx.DocumentMatchPool.Put(dm)
+	return s.Next(ctx)
+}
+
+// accept tells whether the candidate holds the whole chain, and drops its
+// term locations (nothing downstream reads them: highlights are computed
+// from the stored text).
+func (s *chainSearcher) accept(dm *search.DocumentMatch) bool {
+	ok := s.chainAt(dm.FieldTermLocations)
+	dm.FieldTermLocations = dm.FieldTermLocations[:0]
+	return ok
+}
+
+// chainAt tells whether, for some location of the first term, every other
+// term has a location at its offset from it in the same value of the field.
+func (s *chainSearcher) chainAt(ftls []search.FieldTermLocation) bool {
+	for _, a := range ftls {
+		if a.Term != s.terms[0] || a.Field != s.field {
+			continue
+		}
+		found := true
+		for i := 1; i < len(s.terms) && found; i++ {
+			want := a.Location.Pos + s.offsets[i]
+			found = false
+			for _, b := range ftls {
+				if b.Location.Pos == want && b.Term == s.terms[i] && b.Field == s.field &&
+					slices.Equal(b.Location.ArrayPositions, a.Location.ArrayPositions) {
+					found = true
+					break
+				}
+			}
+		}
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *chainSearcher) Close() error               { return s.must.Close() }
+func (s *chainSearcher) Weight() float64            { return s.must.Weight() }
+func (s *chainSearcher) SetQueryNorm(qnorm float64) { s.must.SetQueryNorm(qnorm) }
+func (s *chainSearcher) Count() uint64              { return s.must.Count() }
+func (s *chainSearcher) Min() int                   { return 0 }
+func (s *chainSearcher) Size() int                  { return s.must.Size() + 64 }
+func (s *chainSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMatchPoolSize() + 1 }

@@ -1,0 +1,129 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/xuncha/xuncha/corpus"
+)
+
+// ranked returns a search's total and its hits as "id score" lines.
+func ranked(t *testing.T, ix *Index, q query.Query, n int) (uint64, []string) {
+	t.Helper()
+	res, err := ix.alias.Search(bleve.NewSearchRequestOptions(q, n, 0, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = fmt.Sprintf("%s %.9g", h.ID, h.Score)
+	}
+	return res.Total, out
+}
+
+// TestChainQueryAgreesWithBlevePhrase: the chain query finds the same
+// passages as bleve's phrase query with the same scores, alone and as the
+// must clause of a search term, and never joins bigrams from two values of a
+// field.
+func TestChainQueryAgreesWithBlevePhrase(t *testing.T) {
+	ps := lawParagraphs(t, 40)
+	ps = append(ps,
+		// 人民 in the text and 法院 in the unit, at positions that would
+		// line up if the values were one: no match for 人民法院.
+		Passage{ID: "cross", Kind: corpus.KindFinding, Text: "人民", Unit: "某某法院"},
+		Passage{ID: "inside", Kind: corpus.KindFinding, Text: "未按规定执行", Unit: "县人民法院", Problems: []string{"形式主义"}},
+	)
+	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for start := 0; start < len(ps); start += 1000 {
+		if err := ix.Add(context.Background(), ps[start:min(start+1000, len(ps))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := phraseIDs(t, ix, "人民法院", 100000); contains(got, "cross") || !contains(got, "inside") {
+		t.Fatalf("人民法院 across values: hits include cross=%v, inside=%v; want false, true", contains(got, "cross"), contains(got, "inside"))
+	}
+	rng := rand.New(rand.NewPCG(11, 2026))
+	queries := []string{"人民法院", "县级以上人民政府", "国家工作人员", "土地承包经营权", "构成犯罪的", "哈哈哈哈", "人民法院人民法院"}
+	for len(queries) < 150 {
+		rs := []rune(squeezed(ps[rng.IntN(len(ps))].Text))
+		n := 3 + rng.IntN(6)
+		if len(rs) < n {
+			continue
+		}
+		i := rng.IntN(len(rs) - n + 1)
+		queries = append(queries, string(rs[i:i+n]))
+	}
+	compared := 0
+	for _, q := range queries {
+		p, err := PhraseOf(q)
+		if err != nil || len(p.Bigrams) < 2 {
+			continue
+		}
+		terms := coverBigrams(p.Bigrams)
+		bp := query.NewPhraseQuery(terms, fieldTextBigram)
+		ch := newChainQuery(terms, fieldTextBigram)
+		wantTotal, want := ranked(t, ix, bp, 200)
+		gotTotal, got := ranked(t, ix, ch, 200)
+		if gotTotal != wantTotal || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%q alone: chain %d hits %v\nbleve phrase %d hits %v", q, gotTotal, head(got), wantTotal, head(want))
+		}
+		// As a search term's must clause, beside the word and title
+		// clauses that rank.
+		base, err := ix.matchQuery(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		withBleve := *base
+		withBleve.Must = query.NewConjunctionQuery([]query.Query{bp})
+		wantTotal, want = ranked(t, ix, &withBleve, 50)
+		gotTotal, got = ranked(t, ix, base, 50)
+		if gotTotal != wantTotal || !sameRanking(got, want) {
+			t.Fatalf("%q as a term: chain %d hits %v\nbleve phrase %d hits %v", q, gotTotal, head(got), wantTotal, head(want))
+		}
+		compared++
+	}
+	if compared < 100 {
+		t.Fatalf("only %d phrases compared", compared)
+	}
+	t.Logf("%d phrases: same hits, same scores", compared)
+}
+
+func contains(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func head(s []string) []string { return s[:min(len(s), 5)] }
+
+// sameRanking compares "id score" lines, allowing for rounding in the last
+// digits of the scores.
+func sameRanking(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		var ida, idb string
+		var sa, sb float64
+		fmt.Sscanf(a[i], "%s %g", &ida, &sa)
+		fmt.Sscanf(b[i], "%s %g", &idb, &sb)
+		if ida != idb || math.Abs(sa-sb) > 1e-9*math.Max(1, math.Abs(sb)) {
+			return false
+		}
+	}
+	return true
+}
