@@ -408,9 +408,6 @@ func passageDocument(p *Passage, fa *fieldAnalyser) *document.Document {
 	if p.Title != "" {
 		add(fieldTitleWord, nil, p.Title, wordOptions, reprWord)
 	}
-	if len(p.Path) > 0 {
-		add(fieldPathWord, nil, strings.Join(p.Path, " "), wordOptions, reprWord)
-	}
 	if p.Unit != "" {
 		add(fieldUnitBigram, nil, p.Unit, bigramOptions, reprBigram)
 		add(fieldUnitUni, nil, p.Unit, unigramOptions, reprUnigram)

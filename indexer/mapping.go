@@ -7,7 +7,8 @@ import (
 )
 
 // Index field names. The passage text is indexed three ways (see Analyzer);
-// titles and section paths as words, for ranking; unit and round also as
+// titles as words, for ranking and the title filter (section paths are
+// shown from the store, never searched, so not indexed); unit and round also as
 // bigrams, for filters that name part of them (单位:息县); everything a facet
 // or a filter needs whole as a keyword with doc values.
 const (
@@ -15,7 +16,6 @@ const (
 	fieldTextUnigram = "text_unigram"
 	fieldTextWord    = "text_word"
 	fieldTitleWord   = "title_word"
-	fieldPathWord    = "path_word"
 	fieldUnitBigram  = "unit_bigram"
 	fieldUnitUni     = "unit_unigram"
 	fieldRoundBigram = "round_bigram"
@@ -80,7 +80,6 @@ func newMapping() *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(fieldTextUnigram, text(UnigramAnalyzerName, false))
 	doc.AddFieldMappingsAt(fieldTextWord, text(WordAnalyzerName, false))
 	doc.AddFieldMappingsAt(fieldTitleWord, text(WordAnalyzerName, false))
-	doc.AddFieldMappingsAt(fieldPathWord, text(WordAnalyzerName, false))
 	doc.AddFieldMappingsAt(fieldUnitBigram, text(BigramAnalyzerName, true))
 	doc.AddFieldMappingsAt(fieldUnitUni, text(UnigramAnalyzerName, false))
 	doc.AddFieldMappingsAt(fieldRoundBigram, text(BigramAnalyzerName, true))

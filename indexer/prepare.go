@@ -86,7 +86,7 @@ type fieldAnalyser struct {
 	normalisedFrom       string
 	normalisedFromLength int
 	// lastWords keeps, per field, the words of the last value: a
-	// document's passages share its title, and runs of them a section path.
+	// document's passages share its title.
 	lastWords map[string]*memoWords
 }
 
@@ -140,7 +140,7 @@ func (fa *fieldAnalyser) field(name string, pos []uint64, text string, opts inde
 		buf.reset()
 		unigrams(&fa.n, fa.u, buf)
 	case reprWord:
-		if name == fieldTitleWord || name == fieldPathWord {
+		if name == fieldTitleWord {
 			buf = fa.memoWords(name, text)
 			break
 		}

@@ -40,9 +40,6 @@ func bleveDocument(a *Analyzer, p *Passage) *document.Document {
 	if p.Title != "" {
 		add(fieldTitleWord, nil, p.Title, wordOptions, word)
 	}
-	if len(p.Path) > 0 {
-		add(fieldPathWord, nil, strings.Join(p.Path, " "), wordOptions, word)
-	}
 	if p.Unit != "" {
 		add(fieldUnitBigram, nil, p.Unit, bigramOptions, bigram)
 		add(fieldUnitUni, nil, p.Unit, unigramOptions, unigram)
