@@ -491,7 +491,9 @@ func (ix *Index) inForceQuery(ctx context.Context, f *filterNode) (query.Query, 
 
 // Boosts: a word-aligned match and a title match add to the score of the
 // exact character match every hit has; a synonym's match counts less than
-// the literal term's.
+// the literal term's. They are set on the term-level queries: bleve's
+// Boolean, Conjunction and Disjunction queries keep a boost but ignore it
+// when they search (see boostLeaves).
 const (
 	wordBoost    = 4.0
 	titleBoost   = 2.0
@@ -512,7 +514,7 @@ func (ix *Index) termQuery(t *termNode) (query.Query, error) {
 	if t.phrase || len(syns) == 0 {
 		return base, nil
 	}
-	base.SetBoost(literalBoost)
+	boostLeaves(base, literalBoost)
 	alts := []query.Query{base}
 	for _, s := range syns {
 		q, err := ix.matchQuery(s)
@@ -522,6 +524,30 @@ func (ix *Index) termQuery(t *termNode) (query.Query, error) {
 		alts = append(alts, q)
 	}
 	return query.NewDisjunctionQuery(alts), nil
+}
+
+// boostLeaves multiplies by b the boost of every term-level query in q (a
+// boost set on a Boolean, Conjunction or Disjunction query is silently
+// ignored by bleve v2.6: their searchers never read it).
+func boostLeaves(q query.Query, b float64) {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		for _, sub := range []query.Query{q.Must, q.Should} {
+			if sub != nil {
+				boostLeaves(sub, b)
+			}
+		}
+	case *query.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			boostLeaves(c, b)
+		}
+	case *query.DisjunctionQuery:
+		for _, d := range q.Disjuncts {
+			boostLeaves(d, b)
+		}
+	case query.BoostableQuery:
+		q.SetBoost(q.Boost() * b)
+	}
 }
 
 // matchQuery is the exact phrase on the character fields, with the text's
@@ -540,18 +566,16 @@ func (ix *Index) matchQuery(text string) (*query.BooleanQuery, error) {
 		seen[w.Term] = true
 		tq := query.NewTermQuery(w.Term)
 		tq.SetField(fieldTextWord)
+		tq.SetBoost(wordBoost)
 		words = append(words, tq)
 		ttq := query.NewTermQuery(w.Term)
 		ttq.SetField(fieldTitleWord)
+		ttq.SetBoost(titleBoost)
 		titles = append(titles, ttq)
 	}
 	var should []query.Query
 	if len(words) > 0 {
-		wq := query.NewConjunctionQuery(words)
-		wq.SetBoost(wordBoost)
-		tq := query.NewConjunctionQuery(titles)
-		tq.SetBoost(titleBoost)
-		should = append(should, wq, tq)
+		should = append(should, query.NewConjunctionQuery(words), query.NewConjunctionQuery(titles))
 	}
 	return query.NewBooleanQuery([]query.Query{must}, should, nil), nil
 }
