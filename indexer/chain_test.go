@@ -91,12 +91,36 @@ func TestChainQueryAgreesWithBlevePhrase(t *testing.T) {
 		if gotTotal != wantTotal || !sameRanking(got, want) {
 			t.Fatalf("%q as a term: chain %d hits %v\nbleve phrase %d hits %v", q, gotTotal, head(got), wantTotal, head(want))
 		}
+		// matchQuery leaves out conjunctions of one clause; with them
+		// (as bleve's NewBooleanQuery builds it) nothing changes.
+		wantTotal, want = ranked(t, ix, wrapped(&withBleve), 50)
+		if gotTotal != wantTotal || !sameRanking(got, want) {
+			t.Fatalf("%q wrapped: %d hits %v\nunwrapped %d hits %v", q, wantTotal, head(want), gotTotal, head(got))
+		}
 		compared++
 	}
 	if compared < 100 {
 		t.Fatalf("only %d phrases compared", compared)
 	}
 	t.Logf("%d phrases: same hits, same scores", compared)
+}
+
+// wrapped returns b with every clause that is not a conjunction put in a
+// conjunction of one, as query.NewBooleanQuery builds it.
+func wrapped(b *query.BooleanQuery) *query.BooleanQuery {
+	wrap := func(q query.Query) query.Query {
+		if _, ok := q.(*query.ConjunctionQuery); ok {
+			return q
+		}
+		return query.NewConjunctionQuery([]query.Query{q})
+	}
+	var should []query.Query
+	if d, ok := b.Should.(*query.DisjunctionQuery); ok {
+		for _, s := range d.Disjuncts {
+			should = append(should, wrap(s))
+		}
+	}
+	return query.NewBooleanQuery([]query.Query{b.Must}, should, nil)
 }
 
 func contains(ids []string, id string) bool {

@@ -575,9 +575,23 @@ func (ix *Index) matchQuery(text string) (*query.BooleanQuery, error) {
 	}
 	var should []query.Query
 	if len(words) > 0 {
-		should = append(should, query.NewConjunctionQuery(words), query.NewConjunctionQuery(titles))
+		should = append(should, conjunction(words), conjunction(titles))
 	}
-	return query.NewBooleanQuery([]query.Query{must}, should, nil), nil
+	// The must clause stands alone rather than in a conjunction of one
+	// (NewBooleanQuery would wrap it): a conjunction of one scores as its
+	// clause, but costs a searcher more on every match.
+	b := query.NewBooleanQuery(nil, should, nil)
+	b.Must = must
+	return b, nil
+}
+
+// conjunction is the conjunction of qs, or qs[0] alone if it is the only
+// one (the same score, one searcher less on every match).
+func conjunction(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewConjunctionQuery(qs)
 }
 
 // prefixQuery matches words beginning with the term, expanding the prefix
