@@ -12,9 +12,9 @@ import (
 )
 
 // chainQuery matches the passages whose field holds a chain of bigrams at
-// fixed offsets from one another, within one value of the field: the exact
-// phrase of analysis.md. Terms are at offsets 0, 1, 2 …; an empty term is a
-// gap (see coverBigrams).
+// consecutive positions, within one value of the field: the exact phrase of
+// analysis.md. It searches a cover of the chain (see chooseCover): enough
+// of the bigrams to fix every character.
 //
 // It is bleve's phrase query without its costs. bleve's PhraseSearcher
 // checks a candidate by building maps of every term's locations
@@ -24,13 +24,55 @@ import (
 // conjunction of term searchers, as in bleve's phrase searcher, so results
 // and ranking are unchanged (TestChainQueryAgreesWithBlevePhrase).
 type chainQuery struct {
-	terms []string
-	field string
-	boost float64
+	bigrams []string
+	field   string
+	boost   float64
 }
 
-func newChainQuery(terms []string, field string) *chainQuery {
-	return &chainQuery{terms: terms, field: field, boost: 1}
+func newChainQuery(bigrams []string, field string) *chainQuery {
+	return &chainQuery{bigrams: bigrams, field: field, boost: 1}
+}
+
+// chooseCover returns the bigrams of the chain to search, with "" for those
+// left out: coverBigrams (every other one, and the last), plus the rarest
+// of the others if it is in fewer than half as many passages as the rarest
+// of those. The conjunction is driven by its rarest term, and zap reads a
+// common bigram's positions for every candidate: 数据安全 is 数据 and 安全,
+// both common, but 据安 is rare. On half the laws, searching the rare one too
+// took 国家工作人员 from 1.48 to 0.95 ms, 国家赔偿 from 0.46 to 0.36 ms.
+// Adding a bigram that is not rare slows the search (人民法院: 民法 is nearly
+// as common as 法院), so only a much rarer one is added. Any cover finds the same passages, and
+// the bigrams score nothing (no frequencies), so the choice changes no
+// result.
+func chooseCover(ctx context.Context, r index.IndexReader, bigrams []string, field string) ([]string, error) {
+	cover := coverBigrams(bigrams)
+	if len(bigrams) < 3 {
+		return cover, nil
+	}
+	df := func(term string) (uint64, error) {
+		tr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return 0, err
+		}
+		defer tr.Close()
+		return tr.Count(), nil
+	}
+	rarestCover, rarestGap, gap := uint64(math.MaxUint64), uint64(math.MaxUint64), -1
+	for i, b := range bigrams {
+		n, err := df(b)
+		if err != nil {
+			return nil, err
+		}
+		if cover[i] != "" {
+			rarestCover = min(rarestCover, n)
+		} else if n < rarestGap {
+			rarestGap, gap = n, i
+		}
+	}
+	if gap >= 0 && rarestGap < rarestCover/2 {
+		cover[gap] = bigrams[gap]
+	}
+	return cover, nil
 }
 
 // SetBoost and Boost make chainQuery a query.BoostableQuery.
@@ -39,6 +81,10 @@ func (q *chainQuery) Boost() float64     { return q.boost }
 
 // Searcher implements query.Query.
 func (q *chainQuery) Searcher(ctx context.Context, r index.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	terms, err := chooseCover(ctx, r, q.bigrams, q.field)
+	if err != nil {
+		return nil, err
+	}
 	options.IncludeTermVectors = true
 	s := &chainSearcher{field: q.field}
 	var subs []search.Searcher
@@ -47,7 +93,7 @@ func (q *chainQuery) Searcher(ctx context.Context, r index.IndexReader, _ mappin
 			sub.Close()
 		}
 	}
-	for k, t := range q.terms {
+	for k, t := range terms {
 		if t == "" {
 			continue
 		}

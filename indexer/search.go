@@ -650,7 +650,7 @@ func phraseOn(text, bigramField, unigramField string) (query.Query, error) {
 		q.SetField(bigramField)
 		return q, nil
 	}
-	return newChainQuery(coverBigrams(p.Bigrams), bigramField), nil
+	return newChainQuery(p.Bigrams, bigramField), nil
 }
 
 // coverBigrams keeps the bigrams at even offsets and the last one, leaving
