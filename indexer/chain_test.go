@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"sort"
 	"testing"
 
@@ -56,16 +55,7 @@ func TestChainQueryAgreesWithBlevePhrase(t *testing.T) {
 		Passage{ID: "cross", Kind: corpus.KindFinding, Text: "人民", Unit: "某某法院"},
 		Passage{ID: "inside", Kind: corpus.KindFinding, Text: "未按规定执行", Unit: "县人民法院", Problems: []string{"形式主义"}},
 	)
-	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	for start := 0; start < len(ps); start += 1000 {
-		if err := ix.Add(context.Background(), ps[start:min(start+1000, len(ps))]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ix := openTestIndex(t, ps)
 	// One segment, so that no background merge runs between the searches
 	// compared: bleve's BM25 takes the average field length from the size
 	// of the field's term dictionaries summed over segments, so a merge

@@ -21,8 +21,10 @@ func openTestIndex(t *testing.T, ps []Passage) *Index {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	if err := ix.Add(context.Background(), ps); err != nil {
-		t.Fatal(err)
+	for start := 0; start < len(ps) || start == 0; start += 1000 {
+		if err := ix.Add(context.Background(), ps[start:min(start+1000, len(ps))]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return ix
 }

@@ -1,7 +1,6 @@
 package indexer
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -51,17 +50,7 @@ func TestPhraseQueriesAreExact(t *testing.T) {
 		stride = 200
 	}
 	ps := lawParagraphs(t, stride)
-	a := testAnalyzer(t)
-	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), a, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	for start := 0; start < len(ps); start += 1000 {
-		if err := ix.Add(context.Background(), ps[start:min(start+1000, len(ps))]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ix := openTestIndex(t, ps)
 	texts := make([]string, len(ps))
 	for i, p := range ps {
 		texts[i] = squeezed(p.Text)

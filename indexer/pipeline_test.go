@@ -132,33 +132,22 @@ func TestPipelineNeverRecordsASequenceAheadOfACommit(t *testing.T) {
 	}
 }
 
-// TestPipelineKeepsTheLaterReadOfAPassage: a passage read again for a later
-// batch (its entity changed meanwhile) must end with the later text, so a
-// batch never commits beside an earlier one that holds the same passage.
-func TestPipelineKeepsTheLaterReadOfAPassage(t *testing.T) {
-	inner, a := newPipelineIndex(t)
-	h := &heldIndex{bleveIndex: inner, hold: map[string]bool{"x0": true}, release: make(chan struct{})}
-	p := &commitPipeline{b: h}
-	old := passagesNamed("x", 30, "整改前的说法")
-	updated := []Passage{{ID: "x0", Text: "整改后的说法"}}
+// submitMustWait submits a second batch (ps, deleting deletes) while h holds
+// the first back, checks that the submission waits for the first, releases
+// it, and finishes the pipeline.
+func submitMustWait(t *testing.T, h *heldIndex, p *commitPipeline, a *Analyzer, ps []Passage, deletes []string, fault string) {
+	t.Helper()
 	submitted := make(chan error, 1)
-	batch, err := prepareBatch(h, a, old, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.submit(batch, old, false, SyncProgress{AppliedSeq: 1}); err != nil {
-		t.Fatal(err)
-	}
 	go func() {
-		batch, err := prepareBatch(h, a, updated, nil, 0)
+		batch, err := prepareBatch(h, a, ps, deletes, 0)
 		if err == nil {
-			err = p.submit(batch, updated, false, SyncProgress{AppliedSeq: 2})
+			err = p.submit(batch, ps, len(deletes) > 0, SyncProgress{AppliedSeq: 2})
 		}
 		submitted <- err
 	}()
 	select {
 	case err := <-submitted:
-		t.Fatalf("a batch holding passage x0 was let in beside another holding it (err %v)", err)
+		t.Fatalf("%s (err %v)", fault, err)
 	case <-time.After(200 * time.Millisecond):
 	}
 	close(h.release)
@@ -168,6 +157,25 @@ func TestPipelineKeepsTheLaterReadOfAPassage(t *testing.T) {
 	if err := p.finish(true); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPipelineKeepsTheLaterReadOfAPassage: a passage read again for a later
+// batch (its entity changed meanwhile) must end with the later text, so a
+// batch never commits beside an earlier one that holds the same passage.
+func TestPipelineKeepsTheLaterReadOfAPassage(t *testing.T) {
+	inner, a := newPipelineIndex(t)
+	h := &heldIndex{bleveIndex: inner, hold: map[string]bool{"x0": true}, release: make(chan struct{})}
+	p := &commitPipeline{b: h}
+	old := passagesNamed("x", 30, "整改前的说法")
+	updated := []Passage{{ID: "x0", Text: "整改后的说法"}}
+	batch, err := prepareBatch(h, a, old, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.submit(batch, old, false, SyncProgress{AppliedSeq: 1}); err != nil {
+		t.Fatal(err)
+	}
+	submitMustWait(t, h, p, a, updated, nil, "a batch holding passage x0 was let in beside another holding it")
 	if n := countMatches(t, inner, "整改后"); n != 1 {
 		t.Fatalf("the later text of x0: %d matches, want 1", n)
 	}
@@ -187,27 +195,7 @@ func TestPipelineCommitsDeletionsAlone(t *testing.T) {
 	if err := p.submit(batch, ps, false, SyncProgress{AppliedSeq: 1}); err != nil {
 		t.Fatal(err)
 	}
-	submitted := make(chan error, 1)
-	go func() {
-		other := passagesNamed("e", 2, "别的段落")
-		batch, err := prepareBatch(h, a, other, []string{"d1", "d2"}, 0)
-		if err == nil {
-			err = p.submit(batch, other, true, SyncProgress{AppliedSeq: 2})
-		}
-		submitted <- err
-	}()
-	select {
-	case err := <-submitted:
-		t.Fatalf("a batch with deletions was let in beside another (err %v)", err)
-	case <-time.After(200 * time.Millisecond):
-	}
-	close(h.release)
-	if err := <-submitted; err != nil {
-		t.Fatal(err)
-	}
-	if err := p.finish(true); err != nil {
-		t.Fatal(err)
-	}
+	submitMustWait(t, h, p, a, passagesNamed("e", 2, "别的段落"), []string{"d1", "d2"}, "a batch with deletions was let in beside another")
 	if n := countMatches(t, inner, "将要删除"); n != 8 {
 		t.Fatalf("%d passages left of 10 with 2 deleted", n)
 	}
