@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 
@@ -192,3 +193,91 @@ func (s *chainSearcher) Count() uint64              { return s.must.Count() }
 func (s *chainSearcher) Min() int                   { return 0 }
 func (s *chainSearcher) Size() int                  { return s.must.Size() + 64 }
 func (s *chainSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMatchPoolSize() + 1 }
+
+// bareTermQuery is a term query on a field indexed without frequencies or
+// norms (the bigram and unigram fields), where bleve's BM25 gives every
+// match the same score: a two-character or one-character search term's must
+// clause. Its searcher walks the posting list and hands out that score,
+// computed once by bleve's own term searcher at the first match, instead of
+// scoring each of possibly 150,000 matches (TestBareTermQueryAgreesWithBleve).
+type bareTermQuery struct {
+	term, field string
+	boost       float64
+}
+
+func newBareTermQuery(term, field string) *bareTermQuery {
+	return &bareTermQuery{term: term, field: field, boost: 1}
+}
+
+// SetBoost and Boost make bareTermQuery a query.BoostableQuery.
+func (q *bareTermQuery) SetBoost(b float64) { q.boost = b }
+func (q *bareTermQuery) Boost() float64     { return q.boost }
+
+// Searcher implements query.Query.
+func (q *bareTermQuery) Searcher(ctx context.Context, r index.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	scorer, err := searcher.NewTermSearcher(ctx, r, q.term, q.field, q.boost, options)
+	if err != nil || options.Explain || options.IncludeTermVectors {
+		return scorer, err
+	}
+	tr, err := r.TermFieldReader(ctx, []byte(q.term), q.field, false, false, false)
+	if err != nil {
+		scorer.Close()
+		return nil, err
+	}
+	return &bareTermSearcher{r: tr, scorer: scorer, needScore: options.Score != "none"}, nil
+}
+
+type bareTermSearcher struct {
+	r         index.TermFieldReader
+	tfd       index.TermFieldDoc
+	scorer    search.Searcher // bleve's term searcher: weight, norm, the score
+	needScore bool
+	scored    bool
+	score     float64
+}
+
+func (s *bareTermSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	d, err := s.r.Next(s.tfd.Reset())
+	if d == nil || err != nil {
+		return nil, err
+	}
+	return s.match(ctx, d.ID)
+}
+
+// Advance moves to the first match at or after id, as bleve's term
+// searcher does.
+func (s *bareTermSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	d, err := s.r.Advance(id, s.tfd.Reset())
+	if d == nil || err != nil {
+		return nil, err
+	}
+	return s.match(ctx, d.ID)
+}
+
+func (s *bareTermSearcher) match(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	if s.needScore && !s.scored {
+		dm, err := s.scorer.Advance(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if dm != nil {
+			if dm.IndexInternalID.Equals(id) {
+				s.score = dm.Score
+			}
+			ctx.DocumentMatchPool.Put(dm)
+		}
+		s.scored = true
+	}
+	dm := ctx.DocumentMatchPool.Get()
+	dm.IndexInternalID = append(dm.IndexInternalID[:0], id...)
+	dm.Score = s.score
+	return dm, nil
+}
+
+func (s *bareTermSearcher) Close() error               { return errors.Join(s.r.Close(), s.scorer.Close()) }
+func (s *bareTermSearcher) Weight() float64            { return s.scorer.Weight() }
+func (s *bareTermSearcher) SetQueryNorm(qnorm float64) { s.scorer.SetQueryNorm(qnorm) }
+func (s *bareTermSearcher) Count() uint64              { return s.r.Count() }
+func (s *bareTermSearcher) Min() int                   { return 0 }
+func (s *bareTermSearcher) Size() int                  { return 128 + s.scorer.Size() }
+func (s *bareTermSearcher) DocumentMatchPoolSize() int { return 1 + s.scorer.DocumentMatchPoolSize() }

@@ -179,3 +179,58 @@ func sameRanking(a, b []string) bool {
 	}
 	return true
 }
+
+// TestBareTermQueryAgreesWithBleve: one- and two-character search terms find
+// the same passages with the same scores as with bleve's term query, alone
+// and as a search term's must clause.
+func TestBareTermQueryAgreesWithBleve(t *testing.T) {
+	ps := lawParagraphs(t, 60)
+	ps = append(ps, Passage{ID: "f", Kind: corpus.KindFinding, Text: "未按规定执行", Unit: "息县", Round: "十", Problems: []string{"形式主义"}})
+	ix := openTestIndex(t, ps)
+	if err := compact(context.Background(), ix.live); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ text, field string }{
+		{"人", fieldTextUnigram}, {"法", fieldTextUnigram}, {"赔", fieldTextUnigram}, {"鼾", fieldTextUnigram},
+		{"人民", fieldTextBigram}, {"罚款", fieldTextBigram}, {"和解", fieldTextBigram}, {"，人", fieldTextBigram},
+		{"息县", fieldUnitBigram}, {"县", fieldUnitUni}, {"十", fieldRoundBigram},
+	}
+	for _, c := range cases {
+		// The term as the index holds it (，is folded to ,).
+		p, err := PhraseOf(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		term := p.Unigram
+		if term == "" {
+			term = p.Bigrams[0]
+		}
+		bt := query.NewTermQuery(term)
+		bt.SetField(c.field)
+		wantTotal, want := ranked(t, ix, bt)
+		gotTotal, got := ranked(t, ix, newBareTermQuery(term, c.field))
+		if gotTotal != wantTotal || !sameRanking(got, want) {
+			t.Fatalf("%s:%s alone: %d hits %v\nbleve's term query %d hits %v", c.field, c.text, gotTotal, head(got), wantTotal, head(want))
+		}
+		if c.field != fieldTextBigram && c.field != fieldTextUnigram {
+			continue
+		}
+		base, err := ix.matchQuery(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := base.Must.(*bareTermQuery); !ok {
+			t.Fatalf("%s: the must clause is a %T", c.text, base.Must)
+		}
+		withBleve := *base
+		withBleve.Must = bt
+		wantTotal, want = ranked(t, ix, &withBleve)
+		gotTotal, got = ranked(t, ix, base)
+		if gotTotal != wantTotal || !sameRanking(got, want) {
+			t.Fatalf("%s as a term: %d hits %v\nwith bleve's term query %d hits %v", c.text, gotTotal, head(got), wantTotal, head(want))
+		}
+		if gotTotal == 0 && c.text != "鼾" {
+			t.Fatalf("%s: no hits; the sample is too small to mean anything", c.text)
+		}
+	}
+}

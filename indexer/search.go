@@ -641,14 +641,10 @@ func phraseOn(text, bigramField, unigramField string) (query.Query, error) {
 		return nil, err
 	}
 	if p.Unigram != "" {
-		q := query.NewTermQuery(p.Unigram)
-		q.SetField(unigramField)
-		return q, nil
+		return newBareTermQuery(p.Unigram, unigramField), nil
 	}
 	if len(p.Bigrams) == 1 {
-		q := query.NewTermQuery(p.Bigrams[0])
-		q.SetField(bigramField)
-		return q, nil
+		return newBareTermQuery(p.Bigrams[0], bigramField), nil
 	}
 	return newChainQuery(p.Bigrams, bigramField), nil
 }
