@@ -79,12 +79,13 @@ func (f *analysedField) Size() int {
 // fieldAnalyser analyses field values into analysedFields, reusing its
 // buffers from one value to the next. It is used by one goroutine.
 type fieldAnalyser struct {
-	a                    *Analyzer
-	bigram, uni, word    tokenBuf
-	n                    Normalized
-	u                    []int
-	normalisedFrom       string
-	normalisedFromLength int
+	a                 *Analyzer
+	bigram, uni, word tokenBuf
+	n                 Normalized
+	u                 []int
+	// normalised is the text fa.n and fa.u hold, if held is set.
+	normalised string
+	held       bool
 	// lastWords keeps, per field, the words of the last value: a
 	// document's passages share its title.
 	lastWords map[string]*memoWords
@@ -98,7 +99,7 @@ type memoWords struct {
 // normalise normalises text into the analyser's buffers, unless they hold
 // it already (a passage's three text fields share one normalisation).
 func (fa *fieldAnalyser) normalise(text string) {
-	if len(text) == fa.normalisedFromLength && text == fa.normalisedFrom {
+	if fa.held && text == fa.normalised {
 		return
 	}
 	fa.n.Runes, fa.n.Offsets = fa.n.Runes[:0], fa.n.Offsets[:0]
@@ -114,7 +115,7 @@ func (fa *fieldAnalyser) normalise(text string) {
 			fa.u = append(fa.u, i)
 		}
 	}
-	fa.normalisedFrom, fa.normalisedFromLength = text, len(text)
+	fa.normalised, fa.held = text, true
 }
 
 // representation names which of the three analyses a field takes.
@@ -267,7 +268,7 @@ func prepareDocuments(a *Analyzer, ps []Passage) []*document.Document {
 // release returns the analyser to the pool, dropping what refers to the
 // last text and analyzer.
 func (fa *fieldAnalyser) release() {
-	fa.a, fa.normalisedFrom, fa.normalisedFromLength = nil, "", -1
+	fa.a, fa.normalised, fa.held = nil, "", false
 	clear(fa.lastWords)
 	fieldAnalysers.Put(fa)
 }
