@@ -143,12 +143,20 @@ func wrapped(b *query.BooleanQuery) *query.BooleanQuery {
 		return query.NewConjunctionQuery([]query.Query{q})
 	}
 	var should []query.Query
-	if d, ok := b.Should.(*query.DisjunctionQuery); ok {
+	sq := b.Should
+	if r, ok := sq.(*replayQuery); ok {
+		sq = r.Query
+	}
+	if d, ok := sq.(*query.DisjunctionQuery); ok {
 		for _, s := range d.Disjuncts {
 			should = append(should, wrap(s))
 		}
 	}
-	return query.NewBooleanQuery([]query.Query{b.Must}, should, nil)
+	w := query.NewBooleanQuery([]query.Query{b.Must}, should, nil)
+	if w.Should != nil {
+		w.Should = &replayQuery{w.Should}
+	}
+	return w
 }
 
 func contains(ids []string, id string) bool {

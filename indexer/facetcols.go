@@ -7,9 +7,6 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -144,6 +141,16 @@ func (t *facetTally) add(id index.IndexInternalID) {
 	}
 }
 
+// merge adds o's counts, over the same columns, to t's.
+func (t *facetTally) merge(o *facetTally) {
+	t.bad = t.bad || o.bad
+	for i := range t.counts {
+		for j, n := range o.counts[i] {
+			t.counts[i][j] += n
+		}
+	}
+}
+
 // results returns the top size values of every facet, by count (ties by
 // value), as bleve orders them.
 func (t *facetTally) results(size int) map[string][]FacetCount {
@@ -214,52 +221,4 @@ func (c *facetCache) build() {
 	c.mu.Lock()
 	c.snap, c.cols = r, cols
 	c.mu.Unlock()
-}
-
-// facetQuery wraps a query so that its searcher counts facets over the
-// snapshot's columns as it yields matches. After the search, tally is the
-// counts, or nil if the columns were not ready (count as bleve does).
-type facetQuery struct {
-	query.Query
-	cache *facetCache
-	tally *facetTally
-}
-
-// Searcher builds the wrapped query's searcher on r and, if r's columns
-// are ready, wraps it to count.
-func (q *facetQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
-	s, err := q.Query.Searcher(ctx, r, m, o)
-	if err != nil {
-		return nil, err
-	}
-	cols := q.cache.columns(r)
-	if cols == nil {
-		return s, nil
-	}
-	q.tally = newFacetTally(cols)
-	return &countingSearcher{Searcher: s, tally: q.tally}, nil
-}
-
-// countingSearcher counts every match it yields.
-type countingSearcher struct {
-	search.Searcher
-	tally *facetTally
-}
-
-func (s *countingSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	dm, err := s.Searcher.Next(ctx)
-	if dm != nil {
-		s.tally.add(dm.IndexInternalID)
-	}
-	return dm, err
-}
-
-// Advance is not used by bleve's collector; a match found by it is
-// counted all the same, so the counts never miss one.
-func (s *countingSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
-	dm, err := s.Searcher.Advance(ctx, id)
-	if dm != nil {
-		s.tally.add(dm.IndexInternalID)
-	}
-	return dm, err
 }

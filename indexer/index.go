@@ -107,6 +107,12 @@ type Index struct {
 	facets      facetCache
 	bleveFacets bool
 
+	// searching counts the searches in progress: a search splits in two
+	// halves only when a core would otherwise idle (root.go); tests and
+	// benchmarks set split to compare the ways.
+	searching atomic.Int64
+	split     splitMode
+
 	// cache keeps whole results per snapshot (cache.go).
 	cache resultCache
 }

@@ -94,6 +94,9 @@ type Result struct {
 	// facetsFromColumns: the facets were counted from the snapshot's
 	// columns rather than by bleve (tests check both ways agree).
 	facetsFromColumns bool
+	// handed: how many matches of a second half (root.go) reached the
+	// collector, -1 if the search was not split (tests check splitting).
+	handed int
 }
 
 // validate checks the request's paging, sort and grouping.
@@ -186,20 +189,31 @@ var (
 )
 
 func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Request, res *Result) error {
-	var fq *facetQuery
+	inflight := ix.searching.Add(1)
+	defer ix.searching.Add(-1)
+	rq := &rootQuery{Query: bq, keep: r.From + r.Size}
 	if r.Facets && !ix.bleveFacets {
 		// Counted from the snapshot's facet columns in the same pass,
 		// when they are ready (facetcols.go).
-		fq = &facetQuery{Query: bq, cache: &ix.facets}
-		bq = fq
+		rq.cache = &ix.facets
 	}
-	req := bleve.NewSearchRequestOptions(bq, r.Size, r.From, false)
+	// Two halves at once when a core would otherwise idle (root.go). The
+	// second half ranks by score alone, so not when sorting by date.
+	switch ix.split {
+	case splitWhenIdle:
+		rq.split = spareCore(inflight)
+	case splitAlways:
+		rq.split, rq.minSplit = true, 1
+	}
+	rq.split = rq.split && (r.Sort == "" || r.Sort == SortRelevance)
+	req := bleve.NewSearchRequestOptions(rq, r.Size, r.From, false)
 	applySort(req, r.Sort)
 	sr, err := ix.alias.SearchInContext(ctx, req)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	res.Total = sr.Total
+	res.Total = sr.Total + rq.extra
+	res.handed = rq.handed
 	res.Hits, err = ix.hits(ctx, sr.Hits, q)
 	if err != nil {
 		return err
@@ -207,12 +221,9 @@ func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Req
 	if !r.Facets {
 		return nil
 	}
-	if fq != nil && fq.tally != nil && !fq.tally.bad {
-		res.Facets, res.facetsFromColumns = fq.tally.results(defaultFacetSize), true
+	if rq.tally != nil && !rq.tally.bad {
+		res.Facets, res.facetsFromColumns = rq.tally.results(defaultFacetSize), true
 		return nil
-	}
-	if fq != nil {
-		bq = fq.Query
 	}
 	return ix.bleveFacetCounts(ctx, bq, res)
 }
@@ -531,6 +542,8 @@ func (ix *Index) termQuery(t *termNode) (query.Query, error) {
 // ignored by bleve v2.6: their searchers never read it).
 func boostLeaves(q query.Query, b float64) {
 	switch q := q.(type) {
+	case *replayQuery:
+		boostLeaves(q.Query, b)
 	case *query.BooleanQuery:
 		for _, sub := range []query.Query{q.Must, q.Should} {
 			if sub != nil {
@@ -582,6 +595,9 @@ func (ix *Index) matchQuery(text string) (*query.BooleanQuery, error) {
 	// clause, but costs a searcher more on every match.
 	b := query.NewBooleanQuery(nil, should, nil)
 	b.Must = must
+	if b.Should != nil {
+		b.Should = &replayQuery{b.Should} // replay.go
+	}
 	return b, nil
 }
 

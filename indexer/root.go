@@ -1,0 +1,407 @@
+package indexer
+
+import (
+	"container/heap"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync/atomic"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// The root of a search's searcher tree.
+//
+// Two things happen there, below bleve's collector and above the query's
+// own searchers:
+//
+//   - Facets are counted over the snapshot's facet columns as the matches
+//     go by (facetcols.go).
+//   - On a machine with a spare core, a large snapshot is searched by two
+//     walkers at once. The document numbers are cut into ranges; each walker
+//     has its own searcher, built from the same query on the same snapshot,
+//     and takes the next range not yet taken until none is left, so that a
+//     term crowded into a few ranges still splits evenly. One walker runs on
+//     the collector's goroutine, the other on its own. Each counts its
+//     matches and keeps only its best from+size. When both are done, the kept
+//     matches go to bleve's collector, in document order.
+//
+// Splitting changes nothing in the result. Both walkers score against the
+// same snapshot, so every match keeps its score. Any hit in the top from+size
+// is among the best from+size of the walker that found it. The collector
+// receives the kept matches in document order and breaks ties by arrival,
+// so ties are broken by document number, as in a whole walk. Totals and
+// facet counts add the walkers' full counts. TestSplitSearchIsExact compares
+// split and whole searches.
+
+// minSplitDocs is the smallest snapshot (in document numbers) searched by
+// two walkers: below it, building a second searcher costs more than it
+// saves.
+const minSplitDocs = 20_000
+
+// splitRanges is how many ranges of document numbers the walkers share.
+const splitRanges = 16
+
+// splitMode says when a search is split.
+type splitMode int
+
+const (
+	splitWhenIdle splitMode = iota // when a core would otherwise idle
+	splitNever
+	splitAlways // whatever the load and the snapshot's size (tests)
+)
+
+// rootQuery wraps a search's query; its searcher is the root of the tree.
+type rootQuery struct {
+	query.Query
+	// cache, if set, counts facets over the snapshot's columns when they
+	// are ready.
+	cache *facetCache
+	// split allows two walkers; keep is from+size, the most matches of a
+	// walker the collector may need.
+	split bool
+	keep  int
+	// minSplit overrides minSplitDocs (tests split small indexes).
+	minSplit uint64
+
+	// After the search:
+	tally *facetTally // facet counts; nil if the columns were not ready
+	// extra is the matches the walkers counted but did not hand to the
+	// collector: the search's total is the collector's plus extra.
+	extra uint64
+	// handed is how many matches the second walker handed to the
+	// collector, -1 if the search was not split.
+	handed int
+}
+
+// Searcher builds the wrapped query's searcher, or one per walker, on r.
+func (q *rootQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+	var cols *facetColumns
+	if q.cache != nil {
+		cols = q.cache.columns(r)
+	}
+	if cols != nil {
+		q.tally = newFacetTally(cols)
+	}
+	q.handed = -1
+	span, ok := q.splitSpan(r)
+	if !ok {
+		s, err := q.Query.Searcher(ctx, r, m, o)
+		if err != nil || q.tally == nil {
+			return s, err
+		}
+		return &countingSearcher{Searcher: s, tally: q.tally}, nil
+	}
+	sp := &splitSearcher{q: q, ctx: ctx, done: make(chan struct{}), stop: make(chan struct{})}
+	for i := range sp.walkers {
+		wctx := ctx
+		if i > 0 {
+			// bleve's term readers report the bytes they read to a
+			// callback in the context that is not safe for concurrent
+			// use; the second walker's reads go unreported.
+			wctx = context.WithValue(ctx, search.SearchIOStatsCallbackKey, nil)
+		}
+		s, err := q.Query.Searcher(wctx, r, m, o)
+		if err != nil {
+			for _, w := range sp.walkers[:i] {
+				w.s.Close()
+			}
+			return nil, err
+		}
+		sp.walkers[i] = &walker{s: s, tally: q.tally}
+	}
+	if cols != nil {
+		sp.walkers[1].tally = newFacetTally(cols)
+	}
+	sp.bounds = make([]uint64, splitRanges+1)
+	for i := range sp.bounds {
+		sp.bounds[i] = span * uint64(i) / splitRanges
+	}
+	sp.reader = r
+	return sp, nil
+}
+
+// splitSpan returns the number of document numbers of r, if the search
+// should be split.
+func (q *rootQuery) splitSpan(r index.IndexReader) (uint64, bool) {
+	if !q.split {
+		return 0, false
+	}
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok || is == nil {
+		return 0, false
+	}
+	var span uint64
+	for _, s := range is.Segments() {
+		span += s.Segment().Count()
+	}
+	least := q.minSplit
+	if least == 0 {
+		least = minSplitDocs
+	}
+	return span, span >= least
+}
+
+// spareCore reports whether a search that is one of inflight searches in
+// progress would find a core idle for a second walker.
+func spareCore(inflight int64) bool { return inflight < int64(runtime.GOMAXPROCS(0)) }
+
+func internalID(n uint64) index.IndexInternalID {
+	id := make(index.IndexInternalID, 8)
+	binary.BigEndian.PutUint64(id, n)
+	return id
+}
+
+// countingSearcher counts every match it yields.
+type countingSearcher struct {
+	search.Searcher
+	tally *facetTally
+}
+
+func (s *countingSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	dm, err := s.Searcher.Next(ctx)
+	if dm != nil {
+		s.tally.add(dm.IndexInternalID)
+	}
+	return dm, err
+}
+
+// Advance is not used by bleve's collector; a match found by it is
+// counted all the same, so the counts never miss one.
+func (s *countingSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	dm, err := s.Searcher.Advance(ctx, id)
+	if dm != nil {
+		s.tally.add(dm.IndexInternalID)
+	}
+	return dm, err
+}
+
+// splitSearcher runs the two walkers on its first Next, then yields their
+// kept matches in document order.
+type splitSearcher struct {
+	q       *rootQuery
+	ctx     context.Context
+	reader  index.IndexReader
+	walkers [2]*walker
+	bounds  []uint64      // range i is bounds[i] ≤ document number < bounds[i+1]
+	next    atomic.Int64  // the next range to take
+	stop    chan struct{} // closed by Close: the second walker stops
+	done    chan struct{} // closed when the second walker is done
+
+	walked  bool
+	pending []*search.DocumentMatch
+	closed  bool
+}
+
+// walker is one goroutine's share of a split search.
+type walker struct {
+	s     search.Searcher
+	tally *facetTally           // nil: facets not counted
+	held  *search.DocumentMatch // a match past the range that found it
+	best  worstFirst
+	total uint64
+	err   error
+}
+
+func (sp *splitSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if !sp.walked {
+		sp.walked = true
+		w0, w1 := sp.walkers[0], sp.walkers[1]
+		// Started here, not in Searcher: bleve reads the searchers'
+		// sizes between the two.
+		go func() {
+			defer close(sp.done)
+			sctx := &search.SearchContext{
+				DocumentMatchPool: search.NewDocumentMatchPool(w1.s.DocumentMatchPoolSize()+sp.q.keep+1, 1),
+				IndexReader:       sp.reader,
+			}
+			sp.walk(w1, sctx)
+		}()
+		sp.walk(w0, ctx)
+		<-sp.done
+		if w0.err != nil {
+			return nil, w0.err
+		}
+		if w1.err != nil {
+			return nil, w1.err
+		}
+		if w1.tally != nil && w1.tally != w0.tally {
+			w0.tally.merge(w1.tally)
+		}
+		sp.pending = append(w0.best, w1.best...)
+		sortByDocument(sp.pending)
+		sp.q.extra = w0.total + w1.total - uint64(len(sp.pending))
+		sp.q.handed = len(w1.best)
+		w0.best, w1.best = nil, nil
+	}
+	if len(sp.pending) == 0 {
+		return nil, nil
+	}
+	dm := sp.pending[0]
+	sp.pending = sp.pending[1:]
+	return dm, nil
+}
+
+// walk takes ranges until none is left, counting w's matches and keeping
+// the best keep of them.
+func (sp *splitSearcher) walk(w *walker, sctx *search.SearchContext) {
+	defer func() {
+		if p := recover(); p != nil {
+			w.err = fmt.Errorf("search: %v", p)
+		}
+	}()
+	keep := sp.q.keep
+	for {
+		i := int(sp.next.Add(1)) - 1
+		if i >= len(sp.bounds)-1 {
+			return
+		}
+		lo, hi := sp.bounds[i], sp.bounds[i+1]
+		// A searcher only moves forward: a match held from an earlier
+		// range may already lie in this one, or beyond it.
+		dm := w.held
+		w.held = nil
+		var err error
+		if dm == nil || mustDocNum(dm) < lo {
+			if dm != nil {
+				sctx.DocumentMatchPool.Put(dm)
+			}
+			dm, err = w.s.Advance(sctx, internalID(lo))
+		}
+		for ; dm != nil && err == nil; dm, err = w.s.Next(sctx) {
+			if mustDocNum(dm) >= hi {
+				w.held = dm
+				break
+			}
+			w.total++
+			if w.total%1024 == 0 {
+				select {
+				case <-sp.stop:
+					w.err = context.Canceled
+					return
+				case <-sp.ctx.Done():
+					w.err = sp.ctx.Err()
+					return
+				default:
+				}
+			}
+			if w.tally != nil {
+				w.tally.add(dm.IndexInternalID)
+			}
+			switch {
+			case len(w.best) < keep:
+				heap.Push(&w.best, dm)
+			case keep > 0 && dm.Score > w.best[0].Score:
+				// Among equal scores the earlier document is better, and
+				// a walker's matches come in document order: a tie never
+				// displaces.
+				sctx.DocumentMatchPool.Put(w.best[0])
+				w.best[0] = dm
+				heap.Fix(&w.best, 0)
+			default:
+				sctx.DocumentMatchPool.Put(dm)
+			}
+		}
+		if err != nil {
+			w.err = err
+			return
+		}
+		if w.held == nil {
+			// The searcher is exhausted: no range after this one has a
+			// match.
+			return
+		}
+	}
+}
+
+// mustDocNum is the document number of a scorch match (its internal ID is
+// always the 8-byte number).
+func mustDocNum(dm *search.DocumentMatch) uint64 {
+	n, ok := docNum(dm.IndexInternalID)
+	if !ok {
+		panic(fmt.Sprintf("unexpected document number %x", []byte(dm.IndexInternalID)))
+	}
+	return n
+}
+
+// Advance is not used by bleve's collector at the root; it is served by
+// Next, which yields matches in document order.
+func (sp *splitSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	for {
+		dm, err := sp.Next(ctx)
+		if dm == nil || err != nil || dm.IndexInternalID.Compare(id) >= 0 {
+			return dm, err
+		}
+		ctx.DocumentMatchPool.Put(dm)
+	}
+}
+
+func (sp *splitSearcher) Weight() float64 { return sp.walkers[0].s.Weight() }
+
+func (sp *splitSearcher) SetQueryNorm(qnorm float64) {
+	for _, w := range sp.walkers {
+		w.s.SetQueryNorm(qnorm)
+	}
+}
+
+func (sp *splitSearcher) Count() uint64 { return sp.walkers[0].s.Count() }
+
+func (sp *splitSearcher) Min() int { return sp.walkers[0].s.Min() }
+
+func (sp *splitSearcher) Size() int { return sp.walkers[0].s.Size() + sp.walkers[1].s.Size() }
+
+// DocumentMatchPoolSize: the collector's pool serves the first walker,
+// which keeps up to keep matches besides what its searcher needs.
+func (sp *splitSearcher) DocumentMatchPoolSize() int {
+	return sp.walkers[0].s.DocumentMatchPoolSize() + sp.q.keep
+}
+
+// Close stops the second walker if it still runs (the search ended early),
+// waits for it, and closes both searchers.
+func (sp *splitSearcher) Close() error {
+	if sp.closed {
+		return nil
+	}
+	sp.closed = true
+	if sp.walked {
+		close(sp.stop)
+		<-sp.done
+	}
+	var err error
+	for _, w := range sp.walkers {
+		if err2 := w.s.Close(); err == nil {
+			err = err2
+		}
+	}
+	return err
+}
+
+// worstFirst is a heap of matches whose root is the worst: the lowest
+// score, the later document among equals.
+type worstFirst []*search.DocumentMatch
+
+func (w worstFirst) Len() int { return len(w) }
+func (w worstFirst) Less(i, j int) bool {
+	if w[i].Score != w[j].Score {
+		return w[i].Score < w[j].Score
+	}
+	return w[i].IndexInternalID.Compare(w[j].IndexInternalID) > 0
+}
+func (w worstFirst) Swap(i, j int) { w[i], w[j] = w[j], w[i] }
+func (w *worstFirst) Push(x any)   { *w = append(*w, x.(*search.DocumentMatch)) }
+func (w *worstFirst) Pop() any {
+	old := *w
+	x := old[len(old)-1]
+	*w = old[:len(old)-1]
+	return x
+}
+
+func sortByDocument(ms []*search.DocumentMatch) {
+	sort.Slice(ms, func(i, j int) bool { return ms[i].IndexInternalID.Compare(ms[j].IndexInternalID) < 0 })
+}

@@ -1,0 +1,212 @@
+package indexer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/xuncha/xuncha/corpus"
+)
+
+// TestSplitSearchIsExact: a search walked in two halves at once gives what
+// the same search walked whole gives — total, hits in order with their
+// scores, facet counts — for every kind of query and page, on one segment
+// and on two.
+func TestSplitSearchIsExact(t *testing.T) {
+	ps := lawParagraphs(t, 40)
+	units := []string{"息县县委办公室", "光山县教育局", "某某市人民法院"}
+	for i := range ps {
+		ps[i].Kind = corpus.KindRegulation
+		ps[i].Title = fmt.Sprintf("第%d号", i%50)
+		ps[i].Date = time.Date(2010+i%12, 1, 1, 0, 0, 0, 0, time.UTC)
+		if i%9 == 0 {
+			ps[i].Kind = corpus.KindFinding
+			ps[i].Unit = units[i%len(units)]
+			ps[i].Problems = []string{"形式主义", "官僚主义"}[:1+i%2]
+			ps[i].Status = "已整改"
+		}
+	}
+	rest := ps[len(ps)-300:]
+	ix := openTestIndex(t, ps[:len(ps)-300])
+	ix.SetCacheEntries(0)
+	// One segment first: no background merge runs between the searches
+	// compared (a merge changes BM25 scores; see chain_test.go).
+	if err := compact(context.Background(), ix.live); err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{"人民", "人民法院", "的", "法", "县级以上人民政府", "国家 工作人员", "人民法院 -判决",
+		"合同 OR 协议", "\"构成犯罪的\"", "单位:息县", "类别:形式主义 整改", "年份:2015 规定", "哈哈哈哈", ""}
+	pages := []struct{ from, size int }{{0, 10}, {0, 1}, {7, 5}, {0, 100}, {900, 100}}
+	check := func(segments string) {
+		t.Helper()
+		waitFacetColumns(t, ix)
+		handed := 0
+		for _, q := range queries {
+			for _, p := range pages {
+				r := Request{Query: q, From: p.from, Size: p.size, Facets: true}
+				ix.split = splitNever
+				want, err := ix.Search(context.Background(), r)
+				if err != nil {
+					t.Fatalf("%q: %v", q, err)
+				}
+				ix.split = splitAlways
+				got, err := ix.Search(context.Background(), r)
+				if err != nil {
+					t.Fatalf("%q split: %v", q, err)
+				}
+				if want.handed != -1 || got.handed < 0 {
+					t.Fatalf("%q: second-half matches handed %d (whole) and %d (split): the search was not split as asked", q, want.handed, got.handed)
+				}
+				handed += got.handed
+				where := fmt.Sprintf("%s, %q from %d size %d", segments, q, p.from, p.size)
+				if got.Total != want.Total {
+					t.Fatalf("%s: split total %d, whole %d", where, got.Total, want.Total)
+				}
+				if g, w := hitList(got), hitList(want); !slices.Equal(g, w) {
+					t.Fatalf("%s: split hits\n%v\nwhole\n%v", where, g, w)
+				}
+				if !got.facetsFromColumns || !want.facetsFromColumns {
+					t.Fatalf("%s: facets not counted from the columns", where)
+				}
+				for _, f := range FacetFields {
+					if !slices.Equal(got.Facets[f], want.Facets[f]) {
+						t.Fatalf("%s facet %s: split %v, whole %v", where, f, got.Facets[f], want.Facets[f])
+					}
+				}
+			}
+		}
+		// The second halves' hits are what make the results equal; a
+		// test where none reached the collector would prove little.
+		if handed == 0 {
+			t.Fatalf("%s: no second-half match reached the results", segments)
+		}
+	}
+	check("one segment")
+	// A second segment: the split point falls inside the first.
+	if err := ix.Add(context.Background(), rest); err != nil {
+		t.Fatal(err)
+	}
+	check("two segments")
+}
+
+func hitList(r *Result) []string {
+	out := make([]string, len(r.Hits))
+	for i, h := range r.Hits {
+		out[i] = fmt.Sprintf("%s %.12g", h.ID, h.Score)
+	}
+	return out
+}
+
+// TestSplitSearchCancelled: a split search whose context ends returns the
+// context's error, its second half stops, and the index serves the next
+// search.
+func TestSplitSearchCancelled(t *testing.T) {
+	ix := openTestIndex(t, lawParagraphs(t, 40))
+	ix.SetCacheEntries(0)
+	ix.split = splitAlways
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ix.Search(ctx, Request{Query: "人民", Facets: true}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled search: error %v, want context.Canceled", err)
+	}
+	res, err := ix.Search(context.Background(), Request{Query: "人民"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total == 0 || res.handed < 0 {
+		t.Fatalf("after the cancelled search: %d hits, handed %d", res.Total, res.handed)
+	}
+}
+
+// TestAdvanceKeepsTheShouldMatch: a search term's searcher, advanced to a
+// passage that its should clause (word and title) has already reached,
+// still scores that passage with the clause (replay.go). Without the
+// mend, bleve's boolean searcher skips the match and the passage scores as
+// a bare character match.
+func TestAdvanceKeepsTheShouldMatch(t *testing.T) {
+	ix := openTestIndex(t, []Passage{
+		{ID: "m0", Text: "工人民主"},             // 人民 as characters only
+		{ID: "m1", Text: "工人民主管理"},           // the same
+		{ID: "s", Text: "人民的权利"},             // 人民 as a word
+		{ID: "t", Text: "人民代表", Title: "人民"}, // a word and a title
+	})
+	ctx := context.Background()
+	res, err := ix.Search(ctx, Request{Query: "人民"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{}
+	for _, h := range res.Hits {
+		want[h.ID] = h.Score
+	}
+	if want["s"] <= want["m1"] {
+		t.Fatalf("scores %v: the word match should outrank the characters", want)
+	}
+	pq, err := ParseQuery("人民")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bq, err := ix.buildQuery(ctx, pq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Through bleve's search, which sets up the scoring: the probe takes
+	// the first match, then advances to s.
+	sr, err := ix.alias.Search(bleve.NewSearchRequest(&advanceProbe{Query: bq, to: "s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sr.Hits) != 1 || sr.Hits[0].ID != "s" || !sameScore(sr.Hits[0].Score, want["s"]) {
+		for _, h := range sr.Hits {
+			t.Logf("advanced to %s, scoring %g", h.ID, h.Score)
+		}
+		t.Fatalf("advancing to s: want s scoring %g, as in a search", want["s"])
+	}
+}
+
+// advanceProbe's searcher takes its query's first match, then yields only
+// the match it advances to, at passage to.
+type advanceProbe struct {
+	query.Query
+	to string
+}
+
+func (q *advanceProbe) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+	s, err := q.Query.Searcher(ctx, r, m, o)
+	if err != nil {
+		return nil, err
+	}
+	id, err := r.InternalID(q.to)
+	if err != nil {
+		return nil, err
+	}
+	return &probeSearcher{Searcher: s, to: id}, nil
+}
+
+type probeSearcher struct {
+	search.Searcher
+	to   index.IndexInternalID
+	done bool
+}
+
+func (s *probeSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if s.done {
+		return nil, nil
+	}
+	s.done = true
+	first, err := s.Searcher.Next(ctx)
+	if err != nil || first == nil {
+		return nil, err
+	}
+	ctx.DocumentMatchPool.Put(first)
+	return s.Searcher.Advance(ctx, s.to)
+}
