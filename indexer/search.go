@@ -523,18 +523,27 @@ func (ix *Index) termQuery(t *termNode) (query.Query, error) {
 	}
 	syns := ix.synonyms.Load().Expand(t.text)
 	if t.phrase || len(syns) == 0 {
-		return base, nil
+		return ix.ranked(base), nil
 	}
 	boostLeaves(base, literalBoost)
-	alts := []query.Query{base}
+	alts := []query.Query{ix.ranked(base)}
 	for _, s := range syns {
 		q, err := ix.matchQuery(s)
 		if err != nil {
 			continue // a synonym with nothing searchable: skip it
 		}
-		alts = append(alts, q)
+		alts = append(alts, ix.ranked(q))
 	}
 	return query.NewDisjunctionQuery(alts), nil
+}
+
+// ranked returns the search term b as a rankedQuery (ranked.go), or as
+// bleve's boolean query if the index is set to compare the two.
+func (ix *Index) ranked(b *query.BooleanQuery) query.Query {
+	if ix.bleveBoolean {
+		return b
+	}
+	return &rankedQuery{b: b}
 }
 
 // boostLeaves multiplies by b the boost of every term-level query in q (a
@@ -542,6 +551,8 @@ func (ix *Index) termQuery(t *termNode) (query.Query, error) {
 // ignored by bleve v2.6: their searchers never read it).
 func boostLeaves(q query.Query, b float64) {
 	switch q := q.(type) {
+	case *rankedQuery:
+		boostLeaves(q.b, b)
 	case *replayQuery:
 		boostLeaves(q.Query, b)
 	case *query.BooleanQuery:

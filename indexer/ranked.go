@@ -1,0 +1,250 @@
+package indexer
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// rankedQuery is a search term (matchQuery's boolean query: a must clause
+// that decides the match, and should groups, the term's words on the word
+// field and on the title, that rank it) searched by one searcher that
+// advances the groups' term searchers itself.
+//
+// bleve's boolean searcher reaches the should groups through a disjunction
+// searcher and, per group, a conjunction searcher: for every match of the
+// must clause, the disjunction advances, re-sorts and scores its children
+// and allocates matches for each level. That machinery was two thirds of the
+// time of a common word's search (人民, 77,168 matches). rankedSearcher
+// advances each term searcher of each group to the must clause's match and
+// adds the scores in bleve's own order with bleve's own coordination factor,
+// with the same query norm: the same hits with the same scores
+// (TestRankedQueryAgreesWithBleve). With explanations, term vectors or no
+// scoring asked for, bleve's boolean searcher runs instead.
+type rankedQuery struct {
+	b *query.BooleanQuery
+}
+
+// shouldGroups returns the should clause's groups, each a list of term
+// queries, if the boolean query has the shape matchQuery builds.
+func (q *rankedQuery) shouldGroups() ([][]query.Query, bool) {
+	b := q.b
+	if b.Must == nil || b.MustNot != nil || b.Filter != nil || b.Should == nil {
+		return nil, false
+	}
+	sq := b.Should
+	if r, ok := sq.(*replayQuery); ok {
+		sq = r.Query
+	}
+	d, ok := sq.(*query.DisjunctionQuery)
+	if !ok || d.Min != 0 || len(d.Disjuncts) == 0 {
+		return nil, false
+	}
+	groups := make([][]query.Query, len(d.Disjuncts))
+	for i, g := range d.Disjuncts {
+		switch g := g.(type) {
+		case *query.TermQuery:
+			groups[i] = []query.Query{g}
+		case *query.ConjunctionQuery:
+			for _, c := range g.Conjuncts {
+				if _, ok := c.(*query.TermQuery); !ok {
+					return nil, false
+				}
+			}
+			if len(g.Conjuncts) == 0 {
+				return nil, false
+			}
+			groups[i] = g.Conjuncts
+		default:
+			return nil, false
+		}
+	}
+	return groups, true
+}
+
+func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+	groups, ok := q.shouldGroups()
+	if !ok || o.Explain || o.IncludeTermVectors || o.Score == "none" {
+		return q.b.Searcher(ctx, r, m, o)
+	}
+	s := &rankedSearcher{}
+	var err error
+	if s.must, err = q.b.Must.Searcher(ctx, r, m, o); err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		members := make([]search.Searcher, 0, len(g))
+		for _, tq := range g {
+			ts, err := tq.Searcher(ctx, r, m, o)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			members = append(members, ts)
+		}
+		// bleve's conjunction searcher orders its members by count, and
+		// adds their scores in that order.
+		sort.Sort(searcher.OrderedSearcherList(members))
+		s.groups = append(s.groups, &rankedGroup{members: members, curs: make([]*search.DocumentMatch, len(members)), ended: make([]bool, len(members))})
+	}
+	// As bleve's boolean searcher: the norm from the squared weights of
+	// the must clause and the should clause, told to every searcher below.
+	s.SetQueryNorm(1 / math.Sqrt(s.Weight()))
+	return s, nil
+}
+
+// rankedGroup is one should group: its members' current matches, each at
+// or after the last must match the group was advanced to.
+type rankedGroup struct {
+	members []search.Searcher
+	curs    []*search.DocumentMatch
+	ended   []bool
+}
+
+type rankedSearcher struct {
+	must   search.Searcher
+	groups []*rankedGroup
+}
+
+func (s *rankedSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	dm, err := s.must.Next(ctx)
+	if dm == nil || err != nil {
+		return nil, err
+	}
+	return s.rank(ctx, dm)
+}
+
+func (s *rankedSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	dm, err := s.must.Advance(ctx, id)
+	if dm == nil || err != nil {
+		return nil, err
+	}
+	return s.rank(ctx, dm)
+}
+
+// rank adds to the must clause's match the score of the should groups that
+// match there, as bleve's boolean searcher would: each group's members
+// summed in order, the groups summed in order and multiplied by the share
+// of groups that match, the result added to the must clause's score.
+func (s *rankedSearcher) rank(ctx *search.SearchContext, dm *search.DocumentMatch) (*search.DocumentMatch, error) {
+	id := dm.IndexInternalID
+	var sum float64
+	matched := 0
+	for _, g := range s.groups {
+		var gsum float64
+		all := true
+		for i, t := range g.members {
+			c := g.curs[i]
+			if c == nil && g.ended[i] {
+				all = false
+				break
+			}
+			if c == nil || c.IndexInternalID.Compare(id) < 0 {
+				if c != nil {
+					ctx.DocumentMatchPool.Put(c)
+				}
+				var err error
+				if c, err = t.Advance(ctx, id); err != nil {
+					return nil, err
+				}
+				g.curs[i] = c
+				if c == nil {
+					g.ended[i] = true
+					all = false
+					break
+				}
+			}
+			if !c.IndexInternalID.Equals(id) {
+				all = false
+				break
+			}
+			gsum += c.Score
+		}
+		if all {
+			sum += gsum
+			matched++
+		}
+	}
+	if matched > 0 {
+		dm.Score += sum * (float64(matched) / float64(len(s.groups)))
+	}
+	return dm, nil
+}
+
+func (s *rankedSearcher) Weight() float64 {
+	var should float64
+	for _, g := range s.groups {
+		var gw float64
+		for _, t := range g.members {
+			gw += t.Weight()
+		}
+		should += gw
+	}
+	var w float64
+	w += s.must.Weight()
+	w += should
+	return w
+}
+
+func (s *rankedSearcher) SetQueryNorm(n float64) {
+	s.must.SetQueryNorm(n)
+	for _, g := range s.groups {
+		for _, t := range g.members {
+			t.SetQueryNorm(n)
+		}
+	}
+}
+
+// Count is bleve's boolean searcher's worst case, which a conjunction
+// above orders its members by.
+func (s *rankedSearcher) Count() uint64 {
+	n := s.must.Count()
+	for _, g := range s.groups {
+		for _, t := range g.members {
+			n += t.Count()
+		}
+	}
+	return n
+}
+
+func (s *rankedSearcher) Min() int { return 0 }
+
+func (s *rankedSearcher) Size() int {
+	n := 64 + s.must.Size()
+	for _, g := range s.groups {
+		for _, t := range g.members {
+			n += t.Size() + 16
+		}
+	}
+	return n
+}
+
+func (s *rankedSearcher) DocumentMatchPoolSize() int {
+	n := 3 + s.must.DocumentMatchPoolSize()
+	for _, g := range s.groups {
+		for _, t := range g.members {
+			n += t.DocumentMatchPoolSize() + 1
+		}
+	}
+	return n
+}
+
+func (s *rankedSearcher) Close() error {
+	var errs []error
+	if s.must != nil {
+		errs = append(errs, s.must.Close())
+	}
+	for _, g := range s.groups {
+		for _, t := range g.members {
+			errs = append(errs, t.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
