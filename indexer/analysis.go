@@ -61,8 +61,10 @@ func (a *Analyzer) Segmenter() *Segmenter { return a.seg }
 func (a *Analyzer) Version() string { return analysisRulesVersion + "/" + a.seg.Version() }
 
 // analysisRulesVersion is bumped whenever normalisation or tokenisation rules
-// change, so that an index built with older rules is reported on open.
-const analysisRulesVersion = "rules-1"
+// change, or what a passage's document holds, so that an index built the
+// old way is reported on open (and rebuilt from the store by serve).
+// rules-2: titles indexed once per document (titles.go).
+const analysisRulesVersion = "rules-2"
 
 // isHan reports whether r is a Chinese character.
 func isHan(r rune) bool {

@@ -41,59 +41,68 @@ type facetColumns struct {
 func buildFacetColumns(ctx context.Context, r index.IndexReader) (*facetColumns, error) {
 	fc := &facetColumns{}
 	for _, field := range FacetFields {
-		col := facetColumn{field: field, more: map[uint64][]uint32{}}
-		dict, err := r.FieldDict(field)
+		col, err := buildColumn(ctx, r, field)
 		if err != nil {
 			return nil, err
 		}
-		var terms []string
-		for e, err := dict.Next(); e != nil || err != nil; e, err = dict.Next() {
-			if err != nil {
-				dict.Close()
-				return nil, err
-			}
-			terms = append(terms, e.Term)
-		}
-		if err := dict.Close(); err != nil {
-			return nil, err
-		}
-		for i, term := range terms {
-			ord := uint32(i + 1)
-			tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-			if err != nil {
-				return nil, err
-			}
-			var tfd index.TermFieldDoc
-			for d, err := tfr.Next(&tfd); d != nil || err != nil; d, err = tfr.Next(d.Reset()) {
-				if err != nil {
-					tfr.Close()
-					return nil, err
-				}
-				num, ok := docNum(d.ID)
-				if !ok {
-					tfr.Close()
-					return nil, fmt.Errorf("facet columns: unexpected document number %x", []byte(d.ID))
-				}
-				if num >= uint64(len(col.ord)) {
-					col.ord = append(col.ord, make([]uint32, int(num)+1-len(col.ord))...)
-				}
-				if col.ord[num] == 0 {
-					col.ord[num] = ord
-				} else {
-					col.more[num] = append(col.more[num], ord)
-				}
-			}
-			if err := tfr.Close(); err != nil {
-				return nil, err
-			}
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		col.terms = terms
 		fc.cols = append(fc.cols, col)
 	}
 	return fc, nil
+}
+
+// buildColumn walks the postings of a keyword field of r into a column.
+func buildColumn(ctx context.Context, r index.IndexReader, field string) (facetColumn, error) {
+	col := facetColumn{field: field, more: map[uint64][]uint32{}}
+	dict, err := r.FieldDict(field)
+	if err != nil {
+		return col, err
+	}
+	var terms []string
+	for e, err := dict.Next(); e != nil || err != nil; e, err = dict.Next() {
+		if err != nil {
+			dict.Close()
+			return col, err
+		}
+		terms = append(terms, e.Term)
+	}
+	if err := dict.Close(); err != nil {
+		return col, err
+	}
+	for i, term := range terms {
+		ord := uint32(i + 1)
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return col, err
+		}
+		var tfd index.TermFieldDoc
+		for d, err := tfr.Next(&tfd); d != nil || err != nil; d, err = tfr.Next(d.Reset()) {
+			if err != nil {
+				tfr.Close()
+				return col, err
+			}
+			num, ok := docNum(d.ID)
+			if !ok {
+				tfr.Close()
+				return col, fmt.Errorf("facet columns: unexpected document number %x", []byte(d.ID))
+			}
+			if num >= uint64(len(col.ord)) {
+				col.ord = append(col.ord, make([]uint32, int(num)+1-len(col.ord))...)
+			}
+			if col.ord[num] == 0 {
+				col.ord[num] = ord
+			} else {
+				col.more[num] = append(col.more[num], ord)
+			}
+		}
+		if err := tfr.Close(); err != nil {
+			return col, err
+		}
+		if err := ctx.Err(); err != nil {
+			return col, err
+		}
+	}
+	col.terms = terms
+	return col, nil
 }
 
 // docNum decodes scorch's internal ID: the document number, big-endian.

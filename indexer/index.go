@@ -106,6 +106,8 @@ type Index struct {
 	// bleveFacets turns them off (tests compare the two ways).
 	facets      facetCache
 	bleveFacets bool
+	// titles caches the title column of the latest snapshot (titles.go).
+	titles titleCache
 
 	// searching counts the searches in progress: a search splits in two
 	// halves only when a core would otherwise idle (root.go); tests and
@@ -414,7 +416,7 @@ func passageDocument(p *Passage, fa *fieldAnalyser) *document.Document {
 		add(fieldTextUnigram, pos, extra, unigramOptions, reprUnigram)
 		add(fieldTextWord, pos, extra, wordOptions, reprWord)
 	}
-	if p.Title != "" {
+	if p.Title != "" && isTitleCarrier(p) {
 		add(fieldTitleWord, nil, p.Title, wordOptions, reprWord)
 	}
 	if p.Unit != "" {
@@ -451,6 +453,7 @@ func passageDocument(p *Passage, fa *fieldAnalyser) *document.Document {
 	kw(fieldDocument, p.DocumentID, 0)
 	kw(fieldWork, p.Work, 0)
 	kw(fieldEdition, p.Edition, 0)
+	kw(fieldTitleKey, titleKey(p), 0)
 	if p.Sample {
 		kw(fieldSample, "true", 0)
 	}

@@ -7,7 +7,8 @@ import (
 )
 
 // Index field names. The passage text is indexed three ways (see Analyzer);
-// titles as words, for ranking and the title filter (section paths are
+// titles as words, once per document, for ranking and the title filter
+// (titles.go; section paths are
 // shown from the store, never searched, so not indexed); unit and round also as
 // bigrams, for filters that name part of them (单位:息县); everything a facet
 // or a filter needs whole as a keyword with doc values.
@@ -34,6 +35,9 @@ const (
 	fieldWork     = "work"
 	fieldEdition  = "edition"
 	fieldSample   = "sample"
+	// fieldTitleKey is the key of a passage's document and title: the
+	// title's words are indexed once per key (titles.go).
+	fieldTitleKey = "title_key"
 )
 
 // Indexing options. Only the bigram field keeps positions (bleve stores them
@@ -50,7 +54,7 @@ const (
 
 // keywordFields are indexed whole, for filters; those that are facets also
 // keep doc values, which facet counting and grouping read.
-var keywordFields = []string{fieldKind, fieldUnit, fieldFocus, fieldProblem, fieldRound, fieldStatus, fieldYear, fieldMonth, fieldDate, fieldIssuer, fieldDocument, fieldWork, fieldEdition, fieldSample}
+var keywordFields = []string{fieldKind, fieldUnit, fieldFocus, fieldProblem, fieldRound, fieldStatus, fieldYear, fieldMonth, fieldDate, fieldIssuer, fieldDocument, fieldWork, fieldEdition, fieldSample, fieldTitleKey}
 
 func isFacet(field string) bool {
 	for _, f := range []string{fieldUnit, fieldKind, fieldFocus, fieldProblem, fieldYear, fieldRound, fieldStatus, fieldDate} {

@@ -37,7 +37,7 @@ func bleveDocument(a *Analyzer, p *Passage) *document.Document {
 		add(fieldTextUnigram, pos, extra, unigramOptions, unigram)
 		add(fieldTextWord, pos, extra, wordOptions, word)
 	}
-	if p.Title != "" {
+	if p.Title != "" && p.N <= 1 {
 		add(fieldTitleWord, nil, p.Title, wordOptions, word)
 	}
 	if p.Unit != "" {

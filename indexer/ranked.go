@@ -30,6 +30,9 @@ import (
 // scoring asked for, bleve's boolean searcher runs instead.
 type rankedQuery struct {
 	b *query.BooleanQuery
+	// titles gives the snapshot's title column: a group of title words
+	// is scored once per title, on the carriers (titles.go).
+	titles *titleCache
 }
 
 // shouldGroups returns the should clause's groups, each a list of term
@@ -92,7 +95,20 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 		// bleve's conjunction searcher orders its members by count, and
 		// adds their scores in that order.
 		sort.Sort(searcher.OrderedSearcherList(members))
-		s.groups = append(s.groups, &rankedGroup{members: members, curs: make([]*search.DocumentMatch, len(members)), ended: make([]bool, len(members))})
+		rg := &rankedGroup{members: members, curs: make([]*search.DocumentMatch, len(members)), ended: make([]bool, len(members))}
+		if onTitles(g) {
+			if q.titles == nil {
+				s.Close()
+				return nil, errors.New("search: a title group without the title column")
+			}
+			col, err := q.titles.column(ctx, r)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			rg.titleCol = col
+		}
+		s.groups = append(s.groups, rg)
 	}
 	// As bleve's boolean searcher: the norm from the squared weights of
 	// the must clause and the should clause, told to every searcher below.
@@ -106,6 +122,21 @@ type rankedGroup struct {
 	members []search.Searcher
 	curs    []*search.DocumentMatch
 	ended   []bool
+	// A group of title words is scored per title key: titleCol is the
+	// snapshot's column, titles the scores, computed at the first match
+	// (when the query norm is final).
+	titleCol *facetColumn
+	titles   *titleScores
+}
+
+// onTitles reports whether a group's terms are on the title field.
+func onTitles(g []query.Query) bool {
+	for _, q := range g {
+		if tq, ok := q.(*query.TermQuery); !ok || tq.FieldVal != fieldTitleWord {
+			return false
+		}
+	}
+	return true
 }
 
 type rankedSearcher struct {
@@ -138,6 +169,21 @@ func (s *rankedSearcher) rank(ctx *search.SearchContext, dm *search.DocumentMatc
 	var sum float64
 	matched := 0
 	for _, g := range s.groups {
+		if g.titleCol != nil {
+			if g.titles == nil {
+				var err error
+				if g.titles, err = scoreTitles(ctx, g.titleCol, g.members); err != nil {
+					return nil, err
+				}
+			}
+			if n, ok := docNum(id); ok {
+				if ts, ok := g.titles.of(n); ok {
+					sum += ts
+					matched++
+				}
+			}
+			continue
+		}
 		var gsum float64
 		all := true
 		for i, t := range g.members {

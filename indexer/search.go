@@ -433,7 +433,7 @@ func (bd builder) build(n node) (query.Query, error) {
 		if t.field == "inforce" {
 			return ix.inForceQuery(bd.ctx, t)
 		}
-		return filterQuery(ix.analyzer.Load(), t)
+		return filterQuery(ix.analyzer.Load(), &ix.titles, t)
 	case *notNode:
 		x, err := bd.build(t.x)
 		if err != nil {
@@ -543,7 +543,7 @@ func (ix *Index) ranked(b *query.BooleanQuery) query.Query {
 	if ix.bleveBoolean {
 		return b
 	}
-	return &rankedQuery{b: b}
+	return &rankedQuery{b: b, titles: &ix.titles}
 }
 
 // boostLeaves multiplies by b the boost of every term-level query in q (a
@@ -693,7 +693,7 @@ func coverBigrams(bg []string) []string {
 }
 
 // filterQuery is a field:value filter.
-func filterQuery(a *Analyzer, f *filterNode) (query.Query, error) {
+func filterQuery(a *Analyzer, titles *titleCache, f *filterNode) (query.Query, error) {
 	term := func(field, value string) query.Query {
 		q := query.NewTermQuery(value)
 		q.SetField(field)
@@ -723,14 +723,14 @@ func filterQuery(a *Analyzer, f *filterNode) (query.Query, error) {
 	case "issuer":
 		return term(fieldIssuer, f.value), nil
 	case "title":
-		var qs []query.Query
+		q := &titleFilterQuery{titles: titles}
 		for _, w := range a.Words(f.value, QueryMode) {
-			qs = append(qs, term(fieldTitleWord, w.Term))
+			q.words = append(q.words, w.Term)
 		}
-		if len(qs) == 0 {
+		if len(q.words) == 0 {
 			return nil, &QueryError{Pos: f.at + 1, Msg: "nothing to search in this title"}
 		}
-		return query.NewConjunctionQuery(qs), nil
+		return q, nil
 	case "date":
 		return dateRangeQuery(f.from, f.to), nil
 	}

@@ -56,6 +56,11 @@ func benchLawsIndex(b *testing.B, stride int) (*Index, *corpus.BoltStore, string
 	// Every search computed: the mixes repeat, and the result cache
 	// would measure itself.
 	ix.SetCacheEntries(0)
+	// XUNCHA_BENCH_SPLIT=never: one goroutine per search, as on a busy
+	// machine (root.go).
+	if os.Getenv("XUNCHA_BENCH_SPLIT") == "never" {
+		ix.split = splitNever
+	}
 	t1 := time.Now()
 	if _, err := ix.Sync(ctx, s, nil); err != nil {
 		b.Fatal(err)
