@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -28,6 +30,10 @@ type chainQuery struct {
 	bigrams []string
 	field   string
 	boost   float64
+	// word, if set, is the chain's text as one term of wordField: a
+	// passage holding that word holds the chain, so its positions need
+	// not be read (see chainSearcher).
+	word, wordField string
 }
 
 func newChainQuery(bigrams []string, field string) *chainQuery {
@@ -76,6 +82,20 @@ func chooseCover(ctx context.Context, r index.IndexReader, bigrams []string, fie
 	return cover, nil
 }
 
+// text is the chain's characters.
+func (q *chainQuery) text() string {
+	var b strings.Builder
+	for i, bg := range q.bigrams {
+		if i == 0 {
+			b.WriteString(bg)
+			continue
+		}
+		_, n := utf8.DecodeRuneInString(bg)
+		b.WriteString(bg[n:])
+	}
+	return b.String()
+}
+
 // SetBoost and Boost make chainQuery a query.BoostableQuery.
 func (q *chainQuery) SetBoost(b float64) { q.boost = b }
 func (q *chainQuery) Boost() float64     { return q.boost }
@@ -116,17 +136,71 @@ func (q *chainQuery) Searcher(ctx context.Context, r index.IndexReader, _ mappin
 	// As bleve's phrase searcher normalises its conjunction (a Boolean
 	// around it sets the norm again).
 	s.must.SetQueryNorm(1 / math.Sqrt(s.must.Weight()))
+	if q.word != "" && options.Score != "none" {
+		if err := s.withWord(ctx, r, terms, q.field, q.word, q.wordField); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
+// withWord sets the searcher to find its candidates without positions (a
+// conjunction of the cover's posting lists, which scorch intersects as
+// bitmaps) and to read positions only for the candidates that do not hold
+// word in wordField.
+func (s *chainSearcher) withWord(ctx context.Context, r index.IndexReader, terms []string, field, word, wordField string) error {
+	clean := search.SearcherOptions{Score: "none"}
+	var subs []search.Searcher
+	for _, t := range terms {
+		if t == "" {
+			continue
+		}
+		ts, err := searcher.NewTermSearcher(ctx, r, t, field, 1, clean)
+		if err != nil {
+			for _, sub := range subs {
+				sub.Close()
+			}
+			return err
+		}
+		subs = append(subs, ts)
+	}
+	cands, err := searcher.NewConjunctionSearcher(ctx, r, subs, clean)
+	if err != nil {
+		for _, sub := range subs {
+			sub.Close()
+		}
+		return err
+	}
+	s.cands = cands
+	s.word, err = r.TermFieldReader(ctx, []byte(word), wordField, false, false, false)
+	return err
+}
+
 type chainSearcher struct {
-	must    search.Searcher
+	must    search.Searcher // the cover's term searchers, with positions
 	field   string
 	terms   []string
 	offsets []uint64
+
+	// With a word (withWord): candidates come from cands; those in the
+	// word's posting list match without their positions read, with the
+	// score every match of must has (the bigram fields keep no
+	// frequencies), taken from must at the first match.
+	cands  search.Searcher
+	word   index.TermFieldReader
+	wordAt *index.TermFieldDoc // the word's posting at or after the last candidate
+	tfd    index.TermFieldDoc
+	ended  bool // the word's postings are exhausted
+	scored bool
+	score  float64
 }
 
 func (s *chainSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if s.cands != nil {
+		c, err := s.cands.Next(ctx)
+		return s.candidate(ctx, c, err)
+	}
 	for {
 		dm, err := s.must.Next(ctx)
 		if dm == nil || err != nil {
@@ -140,6 +214,10 @@ func (s *chainSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, 
 }
 
 func (s *chainSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	if s.cands != nil {
+		c, err := s.cands.Advance(ctx, id)
+		return s.candidate(ctx, c, err)
+	}
 	dm, err := s.must.Advance(ctx, id)
 	if dm == nil || err != nil {
 		return nil, err
@@ -149,6 +227,59 @@ func (s *chainSearcher) Advance(ctx *search.SearchContext, id index.IndexInterna
 	}
 	ctx.DocumentMatchPool.Put(dm)
 	return s.Next(ctx)
+}
+
+// candidate returns the first match at or after the candidate c, taking
+// further candidates from cands as needed.
+func (s *chainSearcher) candidate(ctx *search.SearchContext, c *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
+	for ; c != nil && err == nil; c, err = s.cands.Next(ctx) {
+		id := c.IndexInternalID
+		inWord, err := s.holdsWord(id)
+		if err != nil {
+			return nil, err
+		}
+		if inWord && s.scored {
+			c.Score = s.score
+			c.FieldTermLocations = c.FieldTermLocations[:0]
+			return c, nil
+		}
+		// Positions: the candidate is not known to hold the chain, or
+		// the score is not known yet.
+		dm, err := s.must.Advance(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if dm != nil && dm.IndexInternalID.Equals(id) && s.accept(dm) {
+			s.score, s.scored = dm.Score, true
+			ctx.DocumentMatchPool.Put(c)
+			return dm, nil
+		}
+		if dm != nil {
+			ctx.DocumentMatchPool.Put(dm)
+		}
+		ctx.DocumentMatchPool.Put(c)
+	}
+	return nil, err
+}
+
+// holdsWord tells whether the passage id holds the word. Candidates come
+// in order, so the word's postings only move forward.
+func (s *chainSearcher) holdsWord(id index.IndexInternalID) (bool, error) {
+	if s.ended {
+		return false, nil
+	}
+	if s.wordAt == nil || s.wordAt.ID.Compare(id) < 0 {
+		d, err := s.word.Advance(id, s.tfd.Reset())
+		if err != nil {
+			return false, err
+		}
+		if d == nil {
+			s.ended = true
+			return false, nil
+		}
+		s.wordAt = d
+	}
+	return s.wordAt.ID.Equals(id), nil
 }
 
 // accept tells whether the candidate holds the whole chain, and drops its
@@ -186,7 +317,20 @@ func (s *chainSearcher) chainAt(ftls []search.FieldTermLocation) bool {
 	return false
 }
 
-func (s *chainSearcher) Close() error               { return s.must.Close() }
+func (s *chainSearcher) Close() error {
+	var errs []error
+	if s.must != nil {
+		errs = append(errs, s.must.Close())
+	}
+	if s.cands != nil {
+		errs = append(errs, s.cands.Close())
+	}
+	if s.word != nil {
+		errs = append(errs, s.word.Close())
+	}
+	return errors.Join(errs...)
+}
+
 func (s *chainSearcher) Weight() float64            { return s.must.Weight() }
 func (s *chainSearcher) SetQueryNorm(qnorm float64) { s.must.SetQueryNorm(qnorm) }
 func (s *chainSearcher) Count() uint64              { return s.must.Count() }

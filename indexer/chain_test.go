@@ -67,7 +67,8 @@ func TestChainQueryAgreesWithBlevePhrase(t *testing.T) {
 		t.Fatalf("人民法院 across values: hits include cross=%v, inside=%v; want false, true", contains(got, "cross"), contains(got, "inside"))
 	}
 	rng := rand.New(rand.NewPCG(11, 2026))
-	queries := []string{"人民法院", "县级以上人民政府", "国家工作人员", "土地承包经营权", "构成犯罪的", "哈哈哈哈", "人民法院人民法院"}
+	queries := []string{"人民法院", "县级以上人民政府", "国家工作人员", "土地承包经营权", "构成犯罪的", "哈哈哈哈", "人民法院人民法院",
+		"形式主义", "行政处罚", "劳动合同", "未成年人", "知识产权", "滥用职权", "人民政府", "法律责任"}
 	for len(queries) < 150 {
 		rs := []rune(squeezed(ps[rng.IntN(len(ps))].Text))
 		n := 3 + rng.IntN(6)
@@ -82,7 +83,7 @@ func TestChainQueryAgreesWithBlevePhrase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	compared, widened := 0, 0
+	compared, widened, byWord := 0, 0, 0
 	for _, q := range queries {
 		p, err := PhraseOf(q)
 		if err != nil || len(p.Bigrams) < 2 {
@@ -109,6 +110,9 @@ func TestChainQueryAgreesWithBlevePhrase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if ch, ok := base.Must.(*chainQuery); ok && ch.word != "" {
+			byWord++
+		}
 		withBleve := *base
 		withBleve.Must = query.NewConjunctionQuery([]query.Query{bp})
 		wantTotal, want = ranked(t, ix, &withBleve)
@@ -127,10 +131,13 @@ func TestChainQueryAgreesWithBlevePhrase(t *testing.T) {
 	if compared < 100 {
 		t.Fatalf("only %d phrases compared", compared)
 	}
+	if byWord < 5 {
+		t.Fatalf("only %d phrases were one word: the word's shortcut went untested", byWord)
+	}
 	if widened == 0 {
 		t.Fatal("no chain took a rare bigram beyond the cover: that path went untested")
 	}
-	t.Logf("%d phrases (%d with a rare bigram beyond the cover): same hits, same scores", compared, widened)
+	t.Logf("%d phrases (%d with a rare bigram beyond the cover, %d one word): same hits, same scores", compared, widened, byWord)
 }
 
 // wrapped returns b with every clause that is not a conjunction put in a

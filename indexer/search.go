@@ -597,6 +597,11 @@ func (ix *Index) matchQuery(text string) (*query.BooleanQuery, error) {
 		ttq.SetBoost(titleBoost)
 		titles = append(titles, ttq)
 	}
+	// A phrase that is one word: the passages holding the word hold the
+	// phrase, and need not have its positions read (chain.go).
+	if ch, ok := must.(*chainQuery); ok && len(words) == 1 && words[0].(*query.TermQuery).Term == ch.text() {
+		ch.word, ch.wordField = ch.text(), fieldTextWord
+	}
 	var should []query.Query
 	if len(words) > 0 {
 		should = append(should, conjunction(words), conjunction(titles))
