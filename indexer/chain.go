@@ -333,7 +333,16 @@ func (s *chainSearcher) Close() error {
 
 func (s *chainSearcher) Weight() float64            { return s.must.Weight() }
 func (s *chainSearcher) SetQueryNorm(qnorm float64) { s.must.SetQueryNorm(qnorm) }
-func (s *chainSearcher) Count() uint64              { return s.must.Count() }
+
+// Count is the cover's intersection when it is known (a one-word phrase:
+// the posting lists intersected as bitmaps), else bleve's worst case.
+func (s *chainSearcher) Count() uint64 {
+	if s.cands != nil {
+		return s.cands.Count()
+	}
+	return s.must.Count()
+}
+
 func (s *chainSearcher) Min() int                   { return 0 }
 func (s *chainSearcher) Size() int                  { return s.must.Size() + 64 }
 func (s *chainSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMatchPoolSize() + 1 }
