@@ -239,24 +239,25 @@ func (s *rankedSearcher) Weight() float64 {
 	return w
 }
 
-func (s *rankedSearcher) SetQueryNorm(n float64) {
-	s.must.SetQueryNorm(n)
+// eachMember calls f with every term searcher of every group.
+func (s *rankedSearcher) eachMember(f func(search.Searcher)) {
 	for _, g := range s.groups {
 		for _, t := range g.members {
-			t.SetQueryNorm(n)
+			f(t)
 		}
 	}
+}
+
+func (s *rankedSearcher) SetQueryNorm(n float64) {
+	s.must.SetQueryNorm(n)
+	s.eachMember(func(t search.Searcher) { t.SetQueryNorm(n) })
 }
 
 // Count is bleve's boolean searcher's worst case, which a conjunction
 // above orders its members by.
 func (s *rankedSearcher) Count() uint64 {
 	n := s.must.Count()
-	for _, g := range s.groups {
-		for _, t := range g.members {
-			n += t.Count()
-		}
-	}
+	s.eachMember(func(t search.Searcher) { n += t.Count() })
 	return n
 }
 
@@ -264,21 +265,13 @@ func (s *rankedSearcher) Min() int { return 0 }
 
 func (s *rankedSearcher) Size() int {
 	n := 64 + s.must.Size()
-	for _, g := range s.groups {
-		for _, t := range g.members {
-			n += t.Size() + 16
-		}
-	}
+	s.eachMember(func(t search.Searcher) { n += t.Size() + 16 })
 	return n
 }
 
 func (s *rankedSearcher) DocumentMatchPoolSize() int {
 	n := 3 + s.must.DocumentMatchPoolSize()
-	for _, g := range s.groups {
-		for _, t := range g.members {
-			n += t.DocumentMatchPoolSize() + 1
-		}
-	}
+	s.eachMember(func(t search.Searcher) { n += t.DocumentMatchPoolSize() + 1 })
 	return n
 }
 
@@ -287,10 +280,6 @@ func (s *rankedSearcher) Close() error {
 	if s.must != nil {
 		errs = append(errs, s.must.Close())
 	}
-	for _, g := range s.groups {
-		for _, t := range g.members {
-			errs = append(errs, t.Close())
-		}
-	}
+	s.eachMember(func(t search.Searcher) { errs = append(errs, t.Close()) })
 	return errors.Join(errs...)
 }
