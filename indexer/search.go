@@ -94,8 +94,8 @@ type Result struct {
 	// facetsFromColumns: the facets were counted from the snapshot's
 	// columns rather than by bleve (tests check both ways agree).
 	facetsFromColumns bool
-	// handed: how many matches of a second half (root.go) reached the
-	// collector, -1 if the search was not split (tests check splitting).
+	// handed: how many matches of the second walker (root.go) reached
+	// the collector, -1 if the search was not split (tests check it).
 	handed int
 }
 
@@ -197,8 +197,9 @@ func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Req
 		// when they are ready (facetcols.go).
 		rq.cache = &ix.facets
 	}
-	// Two halves at once when a core would otherwise idle (root.go). The
-	// second half ranks by score alone, so not when sorting by date.
+	// Two walkers at once when a core would otherwise idle (root.go).
+	// They keep their best matches by score alone, so not when sorting
+	// by date.
 	switch ix.split {
 	case splitWhenIdle:
 		rq.split = spareCore(inflight)

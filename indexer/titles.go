@@ -47,8 +47,10 @@ func titleKey(p *Passage) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// titleCache holds the title column of the latest snapshot searched. A
-// search on a new snapshot builds it while the searches after it wait.
+// titleCache holds the title column of the latest snapshot searched. The
+// first search on a new snapshot builds it, on its own goroutine (the
+// snapshot stays open for as long as that search runs), while the searches
+// on the same snapshot after it wait.
 type titleCache struct {
 	mu    sync.Mutex
 	snap  index.IndexReader // the snapshot col belongs to (identity only)
@@ -63,7 +65,8 @@ type titleBuild struct {
 	err  error
 }
 
-// column returns r's title column, building it if need be.
+// column returns r's title column, building it if need be. r must stay
+// open until it returns.
 func (c *titleCache) column(ctx context.Context, r index.IndexReader) (*facetColumn, error) {
 	c.mu.Lock()
 	if c.snap == r && c.col != nil {
@@ -71,33 +74,33 @@ func (c *titleCache) column(ctx context.Context, r index.IndexReader) (*facetCol
 		c.mu.Unlock()
 		return col, nil
 	}
-	b := c.build
-	if b == nil || b.snap != r {
-		b = &titleBuild{snap: r, done: make(chan struct{})}
-		c.build = b
-		go func() {
-			defer close(b.done)
-			// Not the search's context: a cancelled search must not
-			// fail the build the searches after it wait for.
-			col, err := buildColumn(context.Background(), r, fieldTitleKey)
-			b.col, b.err = &col, err
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			if err == nil {
-				c.snap, c.col = r, b.col
-			}
-			if c.build == b {
-				c.build = nil
-			}
-		}()
+	if b := c.build; b != nil && b.snap == r {
+		c.mu.Unlock()
+		select {
+		case <-b.done:
+			return b.col, b.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	b := &titleBuild{snap: r, done: make(chan struct{})}
+	c.build = b
+	c.mu.Unlock()
+	// Not the search's context: the searches waiting for this build
+	// must not fail because this one was cancelled (a build takes a few
+	// milliseconds).
+	col, err := buildColumn(context.Background(), r, fieldTitleKey)
+	b.col, b.err = &col, err
+	c.mu.Lock()
+	if err == nil {
+		c.snap, c.col = r, b.col
+	}
+	if c.build == b {
+		c.build = nil
 	}
 	c.mu.Unlock()
-	select {
-	case <-b.done:
-		return b.col, b.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	close(b.done)
+	return b.col, b.err
 }
 
 // titleScores are the title group's scores per title key ordinal.

@@ -2,7 +2,9 @@ package indexer
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/xuncha/xuncha/corpus"
@@ -82,4 +84,40 @@ func TestTitleCountsForEveryPassage(t *testing.T) {
 	if got := ids("标题:人民法院组织法"); !slices.Contains(got, "d4-2") {
 		t.Errorf("after a write: 标题:人民法院组织法 finds %v, without d4-2", got)
 	}
+}
+
+// TestTitleColumnBuiltOnce: searches on one snapshot share one build of its
+// title column, and a search whose context ends while it waits gets its
+// context's error.
+func TestTitleColumnBuiltOnce(t *testing.T) {
+	ix := openTestIndex(t, lawParagraphs(t, 200))
+	r, err := ix.snapshotReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cols := make([]*facetColumn, 8)
+	errs := make([]error, len(cols))
+	var wg sync.WaitGroup
+	for i := range cols {
+		wg.Go(func() { cols[i], errs[i] = ix.titles.column(context.Background(), r) })
+	}
+	wg.Wait()
+	for i := range cols {
+		if errs[i] != nil || cols[i] == nil || cols[i] != cols[0] {
+			t.Fatalf("search %d: column %p, error %v; the first got %p", i, cols[i], errs[i], cols[0])
+		}
+	}
+	// A build in progress on another snapshot: a waiter whose context is
+	// cancelled returns at once.
+	other := &titleBuild{snap: r, done: make(chan struct{})}
+	ix.titles.mu.Lock()
+	ix.titles.snap, ix.titles.col, ix.titles.build = nil, nil, other
+	ix.titles.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ix.titles.column(ctx, r); !errors.Is(err, context.Canceled) {
+		t.Fatalf("waiting with a cancelled context: %v", err)
+	}
+	close(other.done)
 }
