@@ -83,6 +83,9 @@ func TestPreparedFieldsMatchBleve(t *testing.T) {
 		Passage{ID: "s1", Kind: corpus.KindSpeech, Title: "在巡察工作会议上的讲话", Path: []string{"一、", "（二）"}, Text: "人民法院 人民法院审理 ＧＢ／Ｔ 7714—2015 2023年 pd1728_a_1 國家賠償 和解和解",
 			Mentions: []string{"息县", "河南省信阳市"}},
 		Passage{ID: "x1", Text: "\xff\xfe invalid 一 ⼀ 　 \u200b"},
+		// A paragraph after the first: its title is indexed on the
+		// first only (titles.go).
+		Passage{ID: "d-2", DocumentID: "d", N: 2, Kind: corpus.KindRegulation, Title: "中华人民共和国监察法", Text: "监察机关依法独立行使监察权。"},
 	)
 	docs := prepareDocuments(a, ps)
 	if len(docs) != len(ps) {
