@@ -101,6 +101,13 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The working copies of backups a killed process left behind (the
+	// embedded store is locked now: no other process is writing there).
+	if !a.shared() {
+		if err := os.RemoveAll(filepath.Join(cfg.DataDir, backupTmpDir)); err != nil {
+			log.Warn("could not remove the backups' working copies", "err", err)
+		}
+	}
 	start := time.Now()
 	domain, err := indexer.DomainLexicon()
 	if err != nil {

@@ -33,6 +33,10 @@ type backupManifest struct {
 
 const backupFormat = "xuncha-backup-1"
 
+// backupTmpDir, in the data directory, holds the working copies of the
+// backups in progress.
+const backupTmpDir = "backup-tmp"
+
 // errBackupShared: a PostgreSQL store is backed up by PostgreSQL's tools;
 // a node's index is derived data, rebuilt from the store.
 var errBackupShared = errors.New("backup: the store is PostgreSQL: back it up with pg_dump or pg_basebackup (xuncha backup copies the embedded store; a node's index is rebuilt from the store)")
@@ -41,14 +45,22 @@ var errBackupShared = errors.New("backup: the store is PostgreSQL: back it up wi
 // generation, the store file, a manifest) to w. The index is copied first
 // and the store after it, so the store's sequence is never behind the
 // index's: a restore only has to let the index catch up.
-func writeBackup(ctx context.Context, w io.Writer, s Store, ix *indexer.Index) error {
+//
+// Its working copies go to a directory under the data directory's
+// backup-tmp, which openApp empties: a process killed during a backup
+// leaves nothing behind for long.
+func writeBackup(ctx context.Context, w io.Writer, s Store, ix *indexer.Index, dataDir string) error {
 	store, ok := s.(*corpus.BoltStore)
 	if !ok {
 		return errBackupShared
 	}
-	tmp, err := os.MkdirTemp("", "xuncha-backup-")
+	parent := filepath.Join(dataDir, backupTmpDir)
+	if err := os.MkdirAll(parent, 0o700); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "backup-")
 	if err != nil {
-		return err
+		return fmt.Errorf("backup: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	gz := gzip.NewWriter(w)
@@ -244,7 +256,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		var a *app
 		a, err = openApp(ctx, cfg, newLogger(cfg, stderr))
 		if err == nil {
-			err = writeBackup(ctx, f, a.store, a.index)
+			err = writeBackup(ctx, f, a.store, a.index, cfg.DataDir)
 			a.close()
 		}
 	}

@@ -56,11 +56,15 @@ func startServe(t *testing.T, dataDir string) (base, token string) {
 }
 
 func TestHotBackupAndRestore(t *testing.T) {
-	base, token := startServe(t, t.TempDir())
+	src := t.TempDir()
+	base, token := startServe(t, src)
 	file := filepath.Join(t.TempDir(), "b.tar.gz")
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"backup", "--server", base, "--token", token, file}, nil, &out, io.Discard); err != nil {
 		t.Fatalf("hot backup: %v", err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(src, backupTmpDir)); len(left) != 0 {
+		t.Errorf("the backup left its working copies: %v", left)
 	}
 	// A reader token may not take backups.
 	if err := run(context.Background(), []string{"backup", "--server", base, "--token", "xct_nope", file + "2"}, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "401") {
@@ -84,6 +88,26 @@ func TestHotBackupAndRestore(t *testing.T) {
 	// Not into a directory that holds data.
 	if err := run(context.Background(), []string{"restore", file}, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("restore over data: %v", err)
+	}
+}
+
+// TestBackupLeftoversRemoved: the working copies of a backup whose process
+// was killed are removed the next time the data directory is opened.
+func TestBackupLeftoversRemoved(t *testing.T) {
+	dir := t.TempDir()
+	left := filepath.Join(dir, backupTmpDir, "backup-123", "index")
+	if err := os.MkdirAll(left, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(left, "CURRENT"), []byte("gen-1"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XUNCHA_DATA", dir)
+	if err := run(context.Background(), []string{"stats"}, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, backupTmpDir)); !os.IsNotExist(err) {
+		t.Errorf("the leftover working copies are still there: %v", err)
 	}
 }
 

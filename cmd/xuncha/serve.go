@@ -56,7 +56,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer audit.Close()
 
-	backup := func(ctx context.Context, w io.Writer) error { return writeBackup(ctx, w, a.store, a.index) }
+	backup := func(ctx context.Context, w io.Writer) error {
+		return writeBackup(ctx, w, a.store, a.index, cfg.DataDir)
+	}
 	if a.shared() {
 		backup = nil // the admin backup route answers 501: PostgreSQL's own tools back it up
 	}
