@@ -95,7 +95,7 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 		// bleve's conjunction searcher orders its members by count, and
 		// adds their scores in that order.
 		sort.Sort(searcher.OrderedSearcherList(members))
-		rg := &rankedGroup{members: members, curs: make([]*search.DocumentMatch, len(members)), ended: make([]bool, len(members))}
+		rg := newRankedGroup(members)
 		if onTitles(g) {
 			if q.titles == nil {
 				s.Close()
@@ -127,6 +127,42 @@ type rankedGroup struct {
 	// (when the query norm is final).
 	titleCol *facetColumn
 	titles   *titleScores
+}
+
+func newRankedGroup(members []search.Searcher) *rankedGroup {
+	return &rankedGroup{members: members, curs: make([]*search.DocumentMatch, len(members)), ended: make([]bool, len(members))}
+}
+
+// at advances the group's members to the passage id and returns their
+// scores summed in order, and whether every member holds id. A member is
+// advanced only if it stands before id: a searcher only moves forward.
+func (g *rankedGroup) at(ctx *search.SearchContext, id index.IndexInternalID) (float64, bool, error) {
+	var sum float64
+	for i, t := range g.members {
+		c := g.curs[i]
+		if c == nil && g.ended[i] {
+			return 0, false, nil
+		}
+		if c == nil || c.IndexInternalID.Compare(id) < 0 {
+			if c != nil {
+				ctx.DocumentMatchPool.Put(c)
+			}
+			var err error
+			if c, err = t.Advance(ctx, id); err != nil {
+				return 0, false, err
+			}
+			g.curs[i] = c
+			if c == nil {
+				g.ended[i] = true
+				return 0, false, nil
+			}
+		}
+		if !c.IndexInternalID.Equals(id) {
+			return 0, false, nil
+		}
+		sum += c.Score
+	}
+	return sum, true, nil
 }
 
 // onTitles reports whether a group's terms are on the title field.
@@ -172,7 +208,7 @@ func (s *rankedSearcher) rank(ctx *search.SearchContext, dm *search.DocumentMatc
 		if g.titleCol != nil {
 			if g.titles == nil {
 				var err error
-				if g.titles, err = scoreTitles(ctx, g.titleCol, g.members); err != nil {
+				if g.titles, err = scoreTitles(ctx, g.titleCol, g); err != nil {
 					return nil, err
 				}
 			}
@@ -184,34 +220,9 @@ func (s *rankedSearcher) rank(ctx *search.SearchContext, dm *search.DocumentMatc
 			}
 			continue
 		}
-		var gsum float64
-		all := true
-		for i, t := range g.members {
-			c := g.curs[i]
-			if c == nil && g.ended[i] {
-				all = false
-				break
-			}
-			if c == nil || c.IndexInternalID.Compare(id) < 0 {
-				if c != nil {
-					ctx.DocumentMatchPool.Put(c)
-				}
-				var err error
-				if c, err = t.Advance(ctx, id); err != nil {
-					return nil, err
-				}
-				g.curs[i] = c
-				if c == nil {
-					g.ended[i] = true
-					all = false
-					break
-				}
-			}
-			if !c.IndexInternalID.Equals(id) {
-				all = false
-				break
-			}
-			gsum += c.Score
+		gsum, all, err := g.at(ctx, id)
+		if err != nil {
+			return nil, err
 		}
 		if all {
 			sum += gsum

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"hash/fnv"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -110,66 +111,39 @@ type titleScores struct {
 	has   []bool
 }
 
-// scoreTitles walks the title group's members (term searchers on the
-// carriers' title words) and scores every title key whose carrier holds
-// them all: the members' scores summed in order, as bleve's conjunction
-// searcher would.
-func scoreTitles(ctx *search.SearchContext, col *facetColumn, members []search.Searcher) (*titleScores, error) {
+// scoreTitles walks the title group g (term searchers on the carriers'
+// title words) and scores every title key whose carrier holds them all:
+// the members' scores summed in order, as bleve's conjunction searcher
+// would.
+func scoreTitles(ctx *search.SearchContext, col *facetColumn, g *rankedGroup) (*titleScores, error) {
 	ts := &titleScores{col: col, score: make([]float64, len(col.terms)+1), has: make([]bool, len(col.terms)+1)}
-	curs := make([]*search.DocumentMatch, len(members))
-	put := func() {
-		for i, c := range curs {
-			if c != nil {
-				ctx.DocumentMatchPool.Put(c)
-				curs[i] = nil
-			}
-		}
-	}
-	defer put()
 	for {
-		first, err := members[0].Next(ctx)
+		first, err := g.members[0].Next(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if first == nil {
 			return ts, nil
 		}
+		if c := g.curs[0]; c != nil {
+			ctx.DocumentMatchPool.Put(c)
+		}
+		g.curs[0] = first
 		id := first.IndexInternalID
-		sum := first.Score
-		all, exhausted := true, false
-		for i := 1; i < len(members); i++ {
-			c := curs[i]
-			if c == nil || c.IndexInternalID.Compare(id) < 0 {
-				if c != nil {
-					ctx.DocumentMatchPool.Put(c)
-				}
-				if c, err = members[i].Advance(ctx, id); err != nil {
-					ctx.DocumentMatchPool.Put(first)
-					return nil, err
-				}
-				curs[i] = c
-			}
-			if c == nil {
-				all, exhausted = false, true
-				break
-			}
-			if !c.IndexInternalID.Equals(id) {
-				all = false
-				break
-			}
-			sum += c.Score
+		sum, all, err := g.at(ctx, id)
+		if err != nil {
+			return nil, err
 		}
 		if all {
+			// Carriers of one key share the title: the same score.
 			if n, ok := docNum(id); ok && n < uint64(len(col.ord)) {
-				// Carriers of one key share the title: the same score.
 				if o := col.ord[n]; o != 0 {
 					ts.score[o], ts.has[o] = sum, true
 				}
 			}
 		}
-		ctx.DocumentMatchPool.Put(first)
-		if exhausted {
-			return ts, nil
+		if slices.Contains(g.ended, true) {
+			return ts, nil // a member has no more carriers
 		}
 	}
 }
@@ -212,7 +186,7 @@ func (q *titleFilterQuery) Searcher(ctx context.Context, r index.IndexReader, m 
 		return searcher.NewMatchNoneSearcher(r)
 	}
 	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(len(members)+2, 0)}
-	ts, err := scoreTitles(sctx, col, members)
+	ts, err := scoreTitles(sctx, col, newRankedGroup(members))
 	if err != nil {
 		return nil, err
 	}
