@@ -16,16 +16,18 @@ import (
 
 // chainQuery matches the passages whose field holds a chain of bigrams at
 // consecutive positions, within one value of the field: the exact phrase of
-// analysis.md. It searches a cover of the chain (see chooseCover): enough
-// of the bigrams to fix every character.
+// analysis.md. It reads the positions of a cover of the chain (see
+// chooseCover): enough of the bigrams to fix every character.
 //
 // It is bleve's phrase query without its costs. bleve's PhraseSearcher
 // checks a candidate by building maps of every term's locations
-// (DocumentMatch.Complete) and searching them recursively for paths; that
-// took over half the time of a word query on the laws. chainSearcher checks
-// the same locations in place. Candidates and scores are those of bleve's
-// conjunction of term searchers, as in bleve's phrase searcher, so results
-// and ranking are unchanged (TestChainQueryAgreesWithBlevePhrase).
+// (DocumentMatch.Complete) and searching them recursively for paths, and
+// its conjunction reads every term's next posting, positions included,
+// after each match. chainSearcher takes its candidates from all the
+// bigrams' posting lists intersected as bitmaps and reads the cover's
+// positions at the candidates only. Its matches and scores are those of
+// bleve's phrase query over the cover, so results and ranking are unchanged
+// (TestChainQueryAgreesWithBlevePhrase).
 type chainQuery struct {
 	bigrams []string
 	field   string
@@ -40,44 +42,45 @@ func newChainQuery(bigrams []string, field string) *chainQuery {
 	return &chainQuery{bigrams: bigrams, field: field, boost: 1}
 }
 
-// chooseCover returns the bigrams of the chain to search, with "" for those
-// left out: coverBigrams (every other one, and the last), plus the rarest
-// of the others if it is in fewer than half as many passages as the rarest
-// of those. The conjunction is driven by its rarest term, and zap reads a
-// common bigram's positions for every candidate: 数据安全 is 数据 and 安全,
-// both common, but 据安 is rare. On half the laws, searching the rare one too
-// took 国家工作人员 from 1.48 to 0.95 ms, 国家赔偿 from 0.46 to 0.36 ms.
-// Adding a bigram that is not rare slows the search (人民法院: 民法 is nearly
-// as common as 法院), so only a much rarer one is added. Any cover finds the same passages, and
-// the bigrams score nothing (no frequencies), so the choice changes no
-// result.
+// chooseCover returns the bigrams of the chain whose positions are read,
+// with "" for those left out: enough of them to fix every character (the
+// first, the last, and never two neighbours left out), chosen to read the
+// fewest postings. The candidates come from all the chain's bigrams
+// intersected as bitmaps (see chainSearcher), but reading a term's
+// positions walks its whole posting list up to the last candidate, so the
+// cover's cost is the sum of its terms' document frequencies:
+// 县级以上人民政府 reads 县级 级以 上人 民政 政府 rather than the common 以上
+// and 人民 of every other bigram. Any cover finds the same passages, and
+// each choice gives every match of the chain the same score (the bigram
+// fields keep no frequencies), so the choice changes no ranking within the
+// chain's matches.
 func chooseCover(ctx context.Context, r index.IndexReader, bigrams []string, field string) ([]string, error) {
-	cover := coverBigrams(bigrams)
 	if len(bigrams) < 3 {
-		return cover, nil
+		return coverBigrams(bigrams), nil
 	}
-	df := func(term string) (uint64, error) {
-		tr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-		if err != nil {
-			return 0, err
-		}
-		defer tr.Close()
-		return tr.Count(), nil
-	}
-	rarestCover, rarestGap, gap := uint64(math.MaxUint64), uint64(math.MaxUint64), -1
+	df := make([]uint64, len(bigrams))
 	for i, b := range bigrams {
-		n, err := df(b)
+		tr, err := r.TermFieldReader(ctx, []byte(b), field, false, false, false)
 		if err != nil {
 			return nil, err
 		}
-		if cover[i] != "" {
-			rarestCover = min(rarestCover, n)
-		} else if n < rarestGap {
-			rarestGap, gap = n, i
+		df[i] = tr.Count()
+		tr.Close()
+	}
+	// best[i] is the least cost of a cover of bigrams[:i+1] that holds
+	// bigram i; from[i] the bigram held before it (i-1 or i-2).
+	best := make([]uint64, len(bigrams))
+	from := make([]int, len(bigrams))
+	best[0], from[0] = df[0], -1
+	for i := 1; i < len(bigrams); i++ {
+		best[i], from[i] = best[i-1]+df[i], i-1
+		if i >= 2 && best[i-2]+df[i] < best[i] {
+			best[i], from[i] = best[i-2]+df[i], i-2
 		}
 	}
-	if gap >= 0 && rarestGap < rarestCover/2 {
-		cover[gap] = bigrams[gap]
+	cover := make([]string, len(bigrams))
+	for i := len(bigrams) - 1; i >= 0; i = from[i] {
+		cover[i] = bigrams[i]
 	}
 	return cover, nil
 }
@@ -136,27 +139,35 @@ func (q *chainQuery) Searcher(ctx context.Context, r index.IndexReader, _ mappin
 	// As bleve's phrase searcher normalises its conjunction (a Boolean
 	// around it sets the norm again).
 	s.must.SetQueryNorm(1 / math.Sqrt(s.must.Weight()))
-	if q.word != "" && options.Score != "none" {
-		if err := s.withWord(ctx, r, terms, q.field, q.word, q.wordField); err != nil {
-			s.Close()
-			return nil, err
-		}
+	if options.Explain {
+		return s, nil // bleve's explanation of the conjunction
+	}
+	if err := s.fast(ctx, r, q, terms, options.Score != "none"); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }
 
-// withWord sets the searcher to find its candidates without positions (a
-// conjunction of the cover's posting lists, which scorch intersects as
-// bitmaps) and to read positions only for the candidates that do not hold
-// word in wordField.
-func (s *chainSearcher) withWord(ctx context.Context, r index.IndexReader, terms []string, field, word, wordField string) error {
+// fast sets the searcher to take its candidates from all the chain's
+// bigrams intersected as bitmaps (scorch does that for a conjunction that
+// scores nothing) and to check a candidate by reading the positions of the
+// cover's terms at it, with term field readers that reuse their buffers.
+// With a word (q.word), a candidate whose word field holds the word matches
+// without its positions read. bleve's conjunction (must) would read every
+// term's next posting, positions included, after each match, and build a
+// DocumentMatch with every location; it now only scores the first match.
+func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQuery, cover []string, needScore bool) error {
+	s.needScore = needScore
 	clean := search.SearcherOptions{Score: "none"}
 	var subs []search.Searcher
-	for _, t := range terms {
-		if t == "" {
+	seen := map[string]bool{}
+	for _, t := range q.bigrams {
+		if seen[t] {
 			continue
 		}
-		ts, err := searcher.NewTermSearcher(ctx, r, t, field, 1, clean)
+		seen[t] = true
+		ts, err := searcher.NewTermSearcher(ctx, r, t, q.field, 1, clean)
 		if err != nil {
 			for _, sub := range subs {
 				sub.Close()
@@ -173,27 +184,48 @@ func (s *chainSearcher) withWord(ctx context.Context, r index.IndexReader, terms
 		return err
 	}
 	s.cands = cands
-	s.word, err = r.TermFieldReader(ctx, []byte(word), wordField, false, false, false)
+	for _, t := range cover {
+		if t == "" {
+			continue
+		}
+		tr, err := r.TermFieldReader(ctx, []byte(t), q.field, false, false, true)
+		if err != nil {
+			return err
+		}
+		s.pos = append(s.pos, tr)
+	}
+	s.posAt = make([]*index.TermFieldDoc, len(s.pos))
+	s.posDoc = make([]index.TermFieldDoc, len(s.pos))
+	if q.word != "" {
+		s.word, err = r.TermFieldReader(ctx, []byte(q.word), q.wordField, false, false, false)
+	}
 	return err
 }
 
 type chainSearcher struct {
-	must    search.Searcher // the cover's term searchers, with positions
+	must    search.Searcher // bleve's conjunction of the cover's term searchers, with positions
 	field   string
-	terms   []string
+	terms   []string // the cover's terms, and their offsets in the chain
 	offsets []uint64
 
-	// With a word (withWord): candidates come from cands; those in the
-	// word's posting list match without their positions read, with the
-	// score every match of must has (the bigram fields keep no
-	// frequencies), taken from must at the first match.
-	cands  search.Searcher
+	// The fast path (see fast): candidates come from cands, checked with
+	// the positions read by pos (posAt: where each stands, in posDoc). A
+	// match has the score every match of must has (the bigram fields keep
+	// no frequencies), taken from must at the first match.
+	cands     search.Searcher
+	pos       []index.TermFieldReader
+	posAt     []*index.TermFieldDoc
+	posDoc    []index.TermFieldDoc
+	needScore bool
+	scored    bool
+	score     float64
+
+	// With a word, candidates in the word's posting list match without
+	// their positions read.
 	word   index.TermFieldReader
 	wordAt *index.TermFieldDoc // the word's posting at or after the last candidate
 	tfd    index.TermFieldDoc
 	ended  bool // the word's postings are exhausted
-	scored bool
-	score  float64
 }
 
 func (s *chainSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
@@ -234,38 +266,75 @@ func (s *chainSearcher) Advance(ctx *search.SearchContext, id index.IndexInterna
 func (s *chainSearcher) candidate(ctx *search.SearchContext, c *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
 	for ; c != nil && err == nil; c, err = s.cands.Next(ctx) {
 		id := c.IndexInternalID
-		inWord, err := s.holdsWord(id)
+		ok, err := s.holdsWord(id)
+		if err == nil && !ok {
+			ok, err = s.holdsChain(id)
+		}
 		if err != nil {
 			return nil, err
 		}
-		if inWord && s.scored {
-			c.Score = s.score
-			c.FieldTermLocations = c.FieldTermLocations[:0]
-			return c, nil
-		}
-		// Positions: the candidate is not known to hold the chain, or
-		// the score is not known yet.
-		dm, err := s.must.Advance(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if dm != nil && dm.IndexInternalID.Equals(id) && s.accept(dm) {
-			s.score, s.scored = dm.Score, true
+		if !ok {
 			ctx.DocumentMatchPool.Put(c)
-			return dm, nil
+			continue
 		}
-		if dm != nil {
+		if s.needScore && !s.scored {
+			dm, err := s.must.Advance(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if dm == nil || !dm.IndexInternalID.Equals(id) || !s.accept(dm) {
+				return nil, errors.New("chain: bleve's conjunction does not match where the positions do")
+			}
+			s.score, s.scored = dm.Score, true
 			ctx.DocumentMatchPool.Put(dm)
 		}
-		ctx.DocumentMatchPool.Put(c)
+		c.Score = s.score
+		c.FieldTermLocations = c.FieldTermLocations[:0]
+		return c, nil
 	}
 	return nil, err
+}
+
+// holdsChain tells whether the candidate id holds the chain: whether, for
+// some position of the cover's first term, every other term is at its
+// offset from it in the same value of the field. Candidates come in order,
+// so the readers only move forward.
+func (s *chainSearcher) holdsChain(id index.IndexInternalID) (bool, error) {
+	for k, r := range s.pos {
+		if s.posAt[k] == nil || s.posAt[k].ID.Compare(id) < 0 {
+			d, err := r.Advance(id, s.posDoc[k].Reset())
+			if err != nil {
+				return false, err
+			}
+			s.posAt[k] = d
+		}
+		if s.posAt[k] == nil || !s.posAt[k].ID.Equals(id) {
+			return false, nil
+		}
+	}
+	for _, a := range s.posAt[0].Vectors {
+		found := true
+		for i := 1; i < len(s.pos) && found; i++ {
+			want := a.Pos + s.offsets[i]
+			found = false
+			for _, b := range s.posAt[i].Vectors {
+				if b.Pos == want && slices.Equal(b.ArrayPositions, a.ArrayPositions) {
+					found = true
+					break
+				}
+			}
+		}
+		if found {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // holdsWord tells whether the passage id holds the word. Candidates come
 // in order, so the word's postings only move forward.
 func (s *chainSearcher) holdsWord(id index.IndexInternalID) (bool, error) {
-	if s.ended {
+	if s.word == nil || s.ended {
 		return false, nil
 	}
 	if s.wordAt == nil || s.wordAt.ID.Compare(id) < 0 {
@@ -328,14 +397,17 @@ func (s *chainSearcher) Close() error {
 	if s.word != nil {
 		errs = append(errs, s.word.Close())
 	}
+	for _, r := range s.pos {
+		errs = append(errs, r.Close())
+	}
 	return errors.Join(errs...)
 }
 
 func (s *chainSearcher) Weight() float64            { return s.must.Weight() }
 func (s *chainSearcher) SetQueryNorm(qnorm float64) { s.must.SetQueryNorm(qnorm) }
 
-// Count is the cover's intersection when it is known (a one-word phrase:
-// the posting lists intersected as bitmaps), else bleve's worst case.
+// Count is the bigrams' intersection (the candidates) on the fast path,
+// else bleve's worst case.
 func (s *chainSearcher) Count() uint64 {
 	if s.cands != nil {
 		return s.cands.Count()
@@ -343,9 +415,22 @@ func (s *chainSearcher) Count() uint64 {
 	return s.must.Count()
 }
 
-func (s *chainSearcher) Min() int                   { return 0 }
-func (s *chainSearcher) Size() int                  { return s.must.Size() + 64 }
-func (s *chainSearcher) DocumentMatchPoolSize() int { return s.must.DocumentMatchPoolSize() + 1 }
+func (s *chainSearcher) Min() int { return 0 }
+func (s *chainSearcher) Size() int {
+	n := s.must.Size() + 64 + 256*len(s.pos)
+	if s.cands != nil {
+		n += s.cands.Size()
+	}
+	return n
+}
+
+func (s *chainSearcher) DocumentMatchPoolSize() int {
+	n := s.must.DocumentMatchPoolSize() + 1
+	if s.cands != nil {
+		n += s.cands.DocumentMatchPoolSize()
+	}
+	return n
+}
 
 // bareTermQuery is a term query on a field indexed without frequencies or
 // norms (the bigram and unigram fields), where bleve's BM25 gives every
