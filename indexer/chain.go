@@ -2,12 +2,15 @@ package indexer
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/searcher"
@@ -457,15 +460,29 @@ func (q *bareTermQuery) Searcher(ctx context.Context, r index.IndexReader, _ map
 	if err != nil || options.Explain || options.IncludeTermVectors {
 		return scorer, err
 	}
-	tr, err := r.TermFieldReader(ctx, []byte(q.term), q.field, false, false, false)
-	if err != nil {
+	s := &bareTermSearcher{scorer: scorer, needScore: options.Score != "none"}
+	if is, ok := r.(*scorch.IndexSnapshot); ok {
+		bits, ok, err := newPostingBits(is, []byte(q.term), q.field)
+		if err != nil {
+			scorer.Close()
+			return nil, err
+		}
+		if ok {
+			s.bits = bits
+			return s, nil
+		}
+	}
+	if s.r, err = r.TermFieldReader(ctx, []byte(q.term), q.field, false, false, false); err != nil {
 		scorer.Close()
 		return nil, err
 	}
-	return &bareTermSearcher{r: tr, scorer: scorer, needScore: options.Score != "none"}, nil
+	return s, nil
 }
 
 type bareTermSearcher struct {
+	// The postings: bits on a scorch snapshot, else r.
+	bits      *postingBits
+	id        index.IndexInternalID // the match's, with bits
 	r         index.TermFieldReader
 	tfd       index.TermFieldDoc
 	scorer    search.Searcher // bleve's term searcher: weight, norm, the score
@@ -475,6 +492,14 @@ type bareTermSearcher struct {
 }
 
 func (s *bareTermSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if s.bits != nil {
+		n, ok := s.bits.next()
+		if !ok {
+			return nil, nil
+		}
+		s.id = binary.BigEndian.AppendUint64(s.id[:0], n)
+		return s.match(ctx, s.id)
+	}
 	d, err := s.r.Next(s.tfd.Reset())
 	if d == nil || err != nil {
 		return nil, err
@@ -485,6 +510,18 @@ func (s *bareTermSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatc
 // Advance moves to the first match at or after id, as bleve's term
 // searcher does.
 func (s *bareTermSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	if s.bits != nil {
+		target, ok := docNum(id)
+		if !ok {
+			return nil, fmt.Errorf("search: unexpected document number %x", []byte(id))
+		}
+		n, ok := s.bits.advance(target)
+		if !ok {
+			return nil, nil
+		}
+		s.id = binary.BigEndian.AppendUint64(s.id[:0], n)
+		return s.match(ctx, s.id)
+	}
 	d, err := s.r.Advance(id, s.tfd.Reset())
 	if d == nil || err != nil {
 		return nil, err
@@ -512,10 +549,20 @@ func (s *bareTermSearcher) match(ctx *search.SearchContext, id index.IndexIntern
 	return dm, nil
 }
 
-func (s *bareTermSearcher) Close() error               { return errors.Join(s.r.Close(), s.scorer.Close()) }
+func (s *bareTermSearcher) Close() error {
+	if s.r == nil {
+		return s.scorer.Close()
+	}
+	return errors.Join(s.r.Close(), s.scorer.Close())
+}
 func (s *bareTermSearcher) Weight() float64            { return s.scorer.Weight() }
 func (s *bareTermSearcher) SetQueryNorm(qnorm float64) { s.scorer.SetQueryNorm(qnorm) }
-func (s *bareTermSearcher) Count() uint64              { return s.r.Count() }
+func (s *bareTermSearcher) Count() uint64 {
+	if s.bits != nil {
+		return s.bits.count
+	}
+	return s.r.Count()
+}
 func (s *bareTermSearcher) Min() int                   { return 0 }
 func (s *bareTermSearcher) Size() int                  { return 128 + s.scorer.Size() }
 func (s *bareTermSearcher) DocumentMatchPoolSize() int { return 1 + s.scorer.DocumentMatchPoolSize() }

@@ -1,0 +1,208 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
+	"github.com/xuncha/xuncha/corpus"
+)
+
+// TestPostingBitsAgreeWithScorch: walking a term's bitmaps gives the
+// document numbers scorch's term field reader gives, in order, on a
+// snapshot of several segments with deleted and replaced passages and
+// one-posting terms, for Next and for Advance (forward, across segments,
+// and back).
+func TestPostingBitsAgreeWithScorch(t *testing.T) {
+	ctx := context.Background()
+	ps := lawParagraphs(t, 80)
+	if len(ps) < 1000 {
+		t.Fatalf("only %d paragraphs: the sample is too small", len(ps))
+	}
+	ix := openTestIndex(t, nil)
+	// A passage whose words occur nowhere else: one-posting terms.
+	ps = append(ps, Passage{ID: "only", Kind: corpus.KindFinding, Text: "鼾声如雷"}, Passage{ID: "only2", Kind: corpus.KindFinding, Text: "齁"})
+	for start := 0; start < len(ps); start += 300 {
+		if err := ix.Add(ctx, ps[start:min(start+300, len(ps))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One merged segment (zap writes "1-hit" postings when it merges),
+	// then delete every seventh passage and replace every eleventh: both
+	// leave deleted documents in it, and the replacements make a second.
+	if err := compact(ctx, ix.live); err != nil {
+		t.Fatal(err)
+	}
+	var deletes []string
+	var replaced []Passage
+	for i, p := range ps {
+		switch {
+		case i%7 == 3:
+			deletes = append(deletes, p.ID)
+		case i%11 == 5:
+			replaced = append(replaced, p)
+		}
+	}
+	deletes = append(deletes, "only2")
+	if err := ix.apply(ctx, replaced, deletes, 0); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ix.snapshotReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		t.Fatalf("the reader is a %T", r)
+	}
+	deleted := 0
+	for _, ss := range is.Segments() {
+		if d := ss.Deleted(); d != nil {
+			deleted += int(d.GetCardinality())
+		}
+	}
+	if len(is.Segments()) < 2 || deleted == 0 {
+		t.Fatalf("%d segments, %d deleted documents: the snapshot does not test what it should", len(is.Segments()), deleted)
+	}
+
+	rng := rand.New(rand.NewPCG(3, 2026))
+	cases := []struct{ term, field string }{
+		{"人", fieldTextUnigram}, {"法", fieldTextUnigram}, {"鼾", fieldTextUnigram}, {"齁", fieldTextUnigram},
+		{"人民", fieldTextBigram}, {"罚款", fieldTextBigram}, {"鼾声", fieldTextBigram}, {"无此", fieldTextBigram},
+		// The word field keeps frequencies: zap writes a term in one
+		// passage, once, as a "1-hit" posting without a bitmap.
+		{"鼾声如雷", fieldTextWord}, {"鼾声", fieldTextWord}, {"齁", fieldTextWord}, {"人民", fieldTextWord},
+	}
+	walked, ones := 0, 0
+	for _, c := range cases {
+		bits, ok, err := newPostingBits(is, []byte(c.term), c.field)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v, %v", c.term, ok, err)
+		}
+		for _, sb := range bits.segs {
+			if sb.bm == nil {
+				ones++
+			}
+		}
+		want := scorchDocNums(t, r, c.term, c.field)
+		if bits.count != uint64(len(want)) {
+			t.Fatalf("%s: count %d, scorch has %d", c.term, bits.count, len(want))
+		}
+		var got []uint64
+		for n, ok := bits.next(); ok; n, ok = bits.next() {
+			got = append(got, n)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: walked %d numbers, scorch %d:\n%v\n%v", c.term, len(got), len(want), head64(got), head64(want))
+		}
+		walked += len(got)
+
+		// Advance straight to a posting, and to just past it.
+		for i, w := range want {
+			if i >= 5 && i < len(want)-5 {
+				continue
+			}
+			for _, target := range []uint64{w, w + 1} {
+				bits, _, _ := newPostingBits(is, []byte(c.term), c.field)
+				n, ok := bits.advance(target)
+				wantN, wantOK := uint64(0), false
+				for _, x := range want {
+					if x >= target {
+						wantN, wantOK = x, true
+						break
+					}
+				}
+				if n != wantN || ok != wantOK {
+					t.Fatalf("%s: advance to %d gave %d %v, want %d %v", c.term, target, n, ok, wantN, wantOK)
+				}
+			}
+		}
+
+		// Advance to increasing targets, with one step back.
+		bits, _, _ = newPostingBits(is, []byte(c.term), c.field)
+		tfr, err := r.TermFieldReader(ctx, []byte(c.term), c.field, false, false, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		span := uint64(0)
+		for _, ss := range is.Segments() {
+			span += ss.Segment().Count()
+		}
+		target := uint64(0)
+		for step := 0; step < 60; step++ {
+			if step == 30 && target > 100 {
+				target -= 100 // back: both start again from the beginning
+			} else {
+				target += uint64(rng.IntN(int(span/20) + 1))
+			}
+			d, err := tfr.Advance(internalID(target), &index.TermFieldDoc{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, ok := bits.advance(target)
+			switch {
+			case d == nil && ok:
+				t.Fatalf("%s: advance to %d gave %d, scorch nothing", c.term, target, n)
+			case d != nil && !ok:
+				t.Fatalf("%s: advance to %d gave nothing, scorch %x", c.term, target, []byte(d.ID))
+			case d != nil && mustNum(t, d.ID) != n:
+				t.Fatalf("%s: advance to %d gave %d, scorch %d", c.term, target, n, mustNum(t, d.ID))
+			}
+			if d == nil {
+				break
+			}
+			// And the next one after it.
+			d, err = tfr.Next(&index.TermFieldDoc{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, ok = bits.next()
+			if (d == nil) != !ok || (d != nil && mustNum(t, d.ID) != n) {
+				t.Fatalf("%s: next after advancing to %d differs (%v %d)", c.term, target, d, n)
+			}
+			if d == nil {
+				break
+			}
+			target = n
+		}
+		tfr.Close()
+	}
+	if walked < 2000 || ones == 0 {
+		t.Fatalf("%d postings walked, %d segments with one posting: the terms do not test what they should", walked, ones)
+	}
+}
+
+func scorchDocNums(t *testing.T, r index.IndexReader, term, field string) []uint64 {
+	t.Helper()
+	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tfr.Close()
+	var out []uint64
+	for {
+		d, err := tfr.Next(&index.TermFieldDoc{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d == nil {
+			return out
+		}
+		out = append(out, mustNum(t, d.ID))
+	}
+}
+
+func mustNum(t *testing.T, id index.IndexInternalID) uint64 {
+	t.Helper()
+	n, ok := docNum(id)
+	if !ok {
+		t.Fatalf("unexpected document number %x", []byte(id))
+	}
+	return n
+}
+
+func head64(ns []uint64) []uint64 { return ns[:min(len(ns), 20)] }
