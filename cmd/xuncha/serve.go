@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,9 @@ import (
 // runServe runs the HTTP service until ctx is cancelled. On an empty data
 // directory it loads the embedded demo corpus first and prints a first admin
 // token.
+// serveGCPercent is the server's GOGC when the environment sets none.
+const serveGCPercent = 200
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, rest, err := loadConfig("serve", args, os.LookupEnv, stderr, nil)
 	if err != nil {
@@ -35,6 +39,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Searches come first: indexing (imports, syncs, a reindex) analyses
 	// on one goroutine while serving.
 	indexer.SetAnalysisWorkers(1)
+	// The garbage collector runs half as often as by Go's default
+	// (GOGC=100), unless GOGC says otherwise: a search allocates in
+	// proportion to its matches over a small live heap, and under the HTTP
+	// benchmark this took 1,095–1,115 to about 1,220 QPS for about 130 MiB
+	// more resident memory.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(serveGCPercent)
+	}
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
