@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -133,17 +134,26 @@ func (q *chainQuery) Searcher(ctx context.Context, r index.IndexReader, _ mappin
 		s.terms = append(s.terms, t)
 		s.offsets = append(s.offsets, uint64(k))
 	}
-	must, err := searcher.NewConjunctionSearcher(ctx, r, subs, options)
-	if err != nil {
-		closeAll()
-		return nil, err
+	if options.Explain {
+		// bleve's conjunction, for its explanation.
+		must, err := searcher.NewConjunctionSearcher(ctx, r, subs, options)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		s.must = must
+	} else {
+		// The same term searchers, for the weight and the score, in the
+		// order bleve's conjunction sums them; without the conjunction,
+		// whose construction intersects the posting lists again.
+		sort.Sort(searcher.OrderedSearcherList(subs))
+		s.scorers = subs
 	}
-	s.must = must
 	// As bleve's phrase searcher normalises its conjunction (a Boolean
 	// around it sets the norm again).
-	s.must.SetQueryNorm(1 / math.Sqrt(s.must.Weight()))
+	s.SetQueryNorm(1 / math.Sqrt(s.Weight()))
 	if options.Explain {
-		return s, nil // bleve's explanation of the conjunction
+		return s, nil
 	}
 	if err := s.fast(ctx, r, q, terms, options.Score != "none"); err != nil {
 		s.Close()
@@ -206,15 +216,19 @@ func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQ
 }
 
 type chainSearcher struct {
-	must    search.Searcher // bleve's conjunction of the cover's term searchers, with positions
+	// must is bleve's conjunction of the cover's term searchers, with
+	// positions, when the search explains its scores; else scorers are
+	// those term searchers, for the chain's weight and its score.
+	must    search.Searcher
+	scorers []search.Searcher
 	field   string
 	terms   []string // the cover's terms, and their offsets in the chain
 	offsets []uint64
 
 	// The fast path (see fast): candidates come from cands, checked with
 	// the positions read by pos (posAt: where each stands, in posDoc). A
-	// match has the score every match of must has (the bigram fields keep
-	// no frequencies), taken from must at the first match.
+	// match has the score every match has (the bigram fields keep no
+	// frequencies), summed from scorers at the first match.
 	cands     search.Searcher
 	pos       []index.TermFieldReader
 	posAt     []*index.TermFieldDoc
@@ -281,21 +295,34 @@ func (s *chainSearcher) candidate(ctx *search.SearchContext, c *search.DocumentM
 			continue
 		}
 		if s.needScore && !s.scored {
-			dm, err := s.must.Advance(ctx, id)
-			if err != nil {
+			if s.score, err = s.scoreAt(ctx, id); err != nil {
 				return nil, err
 			}
-			if dm == nil || !dm.IndexInternalID.Equals(id) || !s.accept(dm) {
-				return nil, errors.New("chain: bleve's conjunction does not match where the positions do")
-			}
-			s.score, s.scored = dm.Score, true
-			ctx.DocumentMatchPool.Put(dm)
+			s.scored = true
 		}
 		c.Score = s.score
 		c.FieldTermLocations = c.FieldTermLocations[:0]
 		return c, nil
 	}
 	return nil, err
+}
+
+// scoreAt sums the scorers' scores at id, a match, as bleve's conjunction
+// does.
+func (s *chainSearcher) scoreAt(ctx *search.SearchContext, id index.IndexInternalID) (float64, error) {
+	var sum float64
+	for _, t := range s.scorers {
+		dm, err := t.Advance(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		if dm == nil || !dm.IndexInternalID.Equals(id) {
+			return 0, errors.New("chain: a term of the chain is missing where its positions were read")
+		}
+		sum += dm.Score
+		ctx.DocumentMatchPool.Put(dm)
+	}
+	return sum, nil
 }
 
 // holdsChain tells whether the candidate id holds the chain: whether, for
@@ -394,6 +421,9 @@ func (s *chainSearcher) Close() error {
 	if s.must != nil {
 		errs = append(errs, s.must.Close())
 	}
+	for _, t := range s.scorers {
+		errs = append(errs, t.Close())
+	}
 	if s.cands != nil {
 		errs = append(errs, s.cands.Close())
 	}
@@ -406,8 +436,28 @@ func (s *chainSearcher) Close() error {
 	return errors.Join(errs...)
 }
 
-func (s *chainSearcher) Weight() float64            { return s.must.Weight() }
-func (s *chainSearcher) SetQueryNorm(qnorm float64) { s.must.SetQueryNorm(qnorm) }
+// Weight and SetQueryNorm are bleve's conjunction's: the sum of its terms'
+// weights, and the norm set on each.
+func (s *chainSearcher) Weight() float64 {
+	if s.must != nil {
+		return s.must.Weight()
+	}
+	var w float64
+	for _, t := range s.scorers {
+		w += t.Weight()
+	}
+	return w
+}
+
+func (s *chainSearcher) SetQueryNorm(qnorm float64) {
+	if s.must != nil {
+		s.must.SetQueryNorm(qnorm)
+		return
+	}
+	for _, t := range s.scorers {
+		t.SetQueryNorm(qnorm)
+	}
+}
 
 // Count is the bigrams' intersection (the candidates) on the fast path,
 // else bleve's worst case.
@@ -420,17 +470,21 @@ func (s *chainSearcher) Count() uint64 {
 
 func (s *chainSearcher) Min() int { return 0 }
 func (s *chainSearcher) Size() int {
-	n := s.must.Size() + 64 + 256*len(s.pos)
-	if s.cands != nil {
-		n += s.cands.Size()
+	n := 64 + 256*len(s.pos)
+	for _, t := range append([]search.Searcher{s.must, s.cands}, s.scorers...) {
+		if t != nil {
+			n += t.Size()
+		}
 	}
 	return n
 }
 
 func (s *chainSearcher) DocumentMatchPoolSize() int {
-	n := s.must.DocumentMatchPoolSize() + 1
-	if s.cands != nil {
-		n += s.cands.DocumentMatchPoolSize()
+	n := 1
+	for _, t := range append([]search.Searcher{s.must, s.cands}, s.scorers...) {
+		if t != nil {
+			n += t.DocumentMatchPoolSize()
+		}
 	}
 	return n
 }

@@ -20,7 +20,13 @@ import (
 // searches.
 func ranked(t *testing.T, ix *Index, q query.Query) (uint64, []string) {
 	t.Helper()
-	res, err := ix.alias.Search(bleve.NewSearchRequestOptions(q, 10000, 0, false))
+	return rankedExplained(t, ix, q, false)
+}
+
+// rankedExplained is ranked, with bleve's explanations asked for or not.
+func rankedExplained(t *testing.T, ix *Index, q query.Query, explain bool) (uint64, []string) {
+	t.Helper()
+	res, err := ix.alias.Search(bleve.NewSearchRequestOptions(q, 10000, 0, explain))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +111,10 @@ func TestChainQueryAgreesWithBlevePhrase(t *testing.T) {
 		gotTotal, got := ranked(t, ix, ch)
 		if gotTotal != wantTotal || !sameRanking(got, want) {
 			t.Fatalf("%q alone: chain %d hits %v\nbleve phrase %d hits %v", q, gotTotal, head(got), wantTotal, head(want))
+		}
+		// Explained, the chain searches through bleve's conjunction.
+		if explTotal, expl := rankedExplained(t, ix, ch, true); explTotal != wantTotal || !sameRanking(expl, want) {
+			t.Fatalf("%q explained: chain %d hits %v\nbleve phrase %d hits %v", q, explTotal, head(expl), wantTotal, head(want))
 		}
 		// As a search term's must clause, beside the word and title
 		// clauses that rank.
