@@ -17,7 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,12 +46,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	underLoad := fs.String("under-load", "", "after the idle run, upload these files or directory over HTTP and reindex, querying all the while; compare latencies")
 	storeURL := fs.String("store", "", "an empty PostgreSQL database (postgres://…) to import into and serve from, instead of the embedded store")
 	nodes := fs.Int("nodes", 1, "serving nodes (more than one needs --store); the queries are spread over them")
+	rate := fs.Float64("rate", 0, "target queries per second over all connections, as Rally's target-throughput (0, the default: as fast as the connections go); latency then counts from when a query was due, so it includes any wait behind a slow server")
 	queryCache := fs.Int("query-cache", 0, "the servers' result cache (entries; 0, the default, measures every search computed: the query mix repeats)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	if *corpusPath == "" || *conns < 1 || *conns > 1024 || *duration <= 0 || *nodes < 1 || *nodes > 16 {
-		return usageError{"bench --corpus PATH [--connections N (1–1024)] [--duration D] [--store postgres://…] [--nodes N (1–16)]"}
+	if *corpusPath == "" || *conns < 1 || *conns > 1024 || *duration <= 0 || *nodes < 1 || *nodes > 16 || !(*rate >= 0 && *rate <= 1e6) {
+		return usageError{"bench --corpus PATH [--connections N (1–1024)] [--duration D] [--rate QPS (0–1000000)] [--store postgres://…] [--nodes N (1–16)]"}
 	}
 	if *nodes > 1 && *storeURL == "" {
 		return usageError{"bench: --nodes above 1 needs --store postgres://…: nodes share a PostgreSQL store"}
@@ -155,7 +156,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	// 3. Load.
 	fmt.Fprintf(stderr, "querying with %d connections over %d node(s) for %v …\n", *conns, len(bases), *duration)
-	res := drive(ctx, client, bases, *conns, *duration, *facets)
+	res := drive(ctx, client, bases, *conns, *duration, *facets, *rate)
 
 	// 3b. Load while importing and reindexing.
 	var loaded *loadResult
@@ -164,7 +165,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "querying with %d connections while uploading %s and reindexing …\n", *conns, *underLoad)
 		lctx, stopQueries := context.WithCancel(ctx)
 		done := make(chan struct{})
-		go func() { loaded = drive(lctx, client, bases, *conns, 24*time.Hour, *facets); close(done) }()
+		go func() { loaded = drive(lctx, client, bases, *conns, 24*time.Hour, *facets, *rate); close(done) }()
 		load, err = uploadAndReindex(ctx, &http.Client{Timeout: 10 * time.Minute}, base, token, *underLoad)
 		stopQueries()
 		<-done
@@ -197,10 +198,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	row("index size", fmt.Sprintf("%.1f MiB", float64(indexBytes)/(1<<20)))
 	row("server peak RSS", fmt.Sprintf("%.0f MiB", float64(rss)/(1<<20)))
 	row("queries", strconv.Itoa(res.n))
+	if *rate > 0 {
+		row("target rate, QPS", fmt.Sprintf("%.0f", *rate))
+	}
 	row("QPS", fmt.Sprintf("%.0f", float64(res.n)/res.elapsed.Seconds()))
 	row("latency p50", ms(res.pct(0.50)))
 	row("latency p99", ms(res.pct(0.99)))
 	row("latency max", ms(res.pct(1)))
+	if *rate > 0 {
+		row("service time p50", ms(pct(res.service, 0.50)))
+		row("service time p99", ms(pct(res.service, 0.99)))
+	}
 	row("errors", strconv.Itoa(res.errors))
 	if loaded != nil {
 		row("under load: files uploaded", fmt.Sprintf("%d (%d imported) in %.1f s", load.files, load.imported, load.uploadSecs))
@@ -333,20 +341,30 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 type loadResult struct {
 	n, errors int
 	firstErr  string
-	lat       []time.Duration
-	elapsed   time.Duration
+	// lat is each query's latency, sorted: from when it was sent or, with
+	// a target rate, from when it was due. service is from when it was
+	// sent, sorted (kept only with a target rate).
+	lat, service []time.Duration
+	elapsed      time.Duration
 }
 
-func (r *loadResult) pct(p float64) time.Duration {
-	if len(r.lat) == 0 {
+func (r *loadResult) pct(p float64) time.Duration { return pct(r.lat, p) }
+
+func pct(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
 		return 0
 	}
-	return r.lat[int(p*float64(len(r.lat)-1))]
+	return sorted[int(p*float64(len(sorted)-1))]
 }
 
 // drive sends the query mix from conns goroutines until duration has
-// passed; connection i queries bases[i mod len(bases)].
-func drive(ctx context.Context, client *http.Client, bases []string, conns int, duration time.Duration, facets bool) *loadResult {
+// passed; connection i queries bases[i mod len(bases)]. With rate > 0 the
+// queries are due at a fixed rate over all connections (query k at
+// start + k/rate), each sent by the next free connection once due, and a
+// query's latency counts from when it was due: a server that falls behind
+// shows it in the latency instead of slowing the load (the "coordinated
+// omission" of closed-loop benchmarks).
+func drive(ctx context.Context, client *http.Client, bases []string, conns int, duration time.Duration, facets bool, rate float64) *loadResult {
 	ctx, cancel := context.WithTimeout(ctx, duration)
 	defer cancel()
 	var next atomic.Int64
@@ -359,20 +377,38 @@ func drive(ctx context.Context, client *http.Client, bases []string, conns int, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var lat []time.Duration
+			var lat, service []time.Duration
 			errs, firstErr := 0, ""
 			for ctx.Err() == nil {
-				q := indexer.BenchQueries[int(next.Add(1))%len(indexer.BenchQueries)]
+				k := next.Add(1) - 1
+				q := indexer.BenchQueries[int(k)%len(indexer.BenchQueries)]
 				target := base + "/api/v1/search?q=" + url.QueryEscape(q)
 				if facets {
 					target += "&facets=1"
 				}
 				t0 := time.Now()
+				due := t0
+				if rate > 0 {
+					due = start.Add(time.Duration(float64(k) / rate * float64(time.Second)))
+					if wait := time.Until(due); wait > 0 {
+						select {
+						case <-time.After(wait):
+						case <-ctx.Done():
+						}
+						if ctx.Err() != nil {
+							break
+						}
+						t0 = time.Now()
+					}
+				}
 				err := get(ctx, client, target)
 				if ctx.Err() != nil {
 					break // the run ended during this request
 				}
-				lat = append(lat, time.Since(t0))
+				lat = append(lat, time.Since(due))
+				if rate > 0 {
+					service = append(service, time.Since(t0))
+				}
 				if err != nil {
 					errs++
 					if firstErr == "" {
@@ -382,6 +418,7 @@ func drive(ctx context.Context, client *http.Client, bases []string, conns int, 
 			}
 			mu.Lock()
 			res.lat = append(res.lat, lat...)
+			res.service = append(res.service, service...)
 			res.errors += errs
 			if res.firstErr == "" {
 				res.firstErr = firstErr
@@ -392,7 +429,8 @@ func drive(ctx context.Context, client *http.Client, bases []string, conns int, 
 	wg.Wait()
 	res.elapsed = time.Since(start)
 	res.n = len(res.lat)
-	sort.Slice(res.lat, func(i, j int) bool { return res.lat[i] < res.lat[j] })
+	slices.Sort(res.lat)
+	slices.Sort(res.service)
 	return res
 }
 

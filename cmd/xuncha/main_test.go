@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -207,6 +208,29 @@ func TestBench(t *testing.T) {
 		if !regexp.MustCompile(want).MatchString(out.String()) {
 			t.Errorf("bench table lacks %q:\n%s", want, out.String())
 		}
+	}
+
+	// At a target rate: about rate × duration queries, never more than
+	// were due, and the service time beside the latency.
+	out.Reset()
+	err = run(context.Background(), []string{"bench", "--corpus", dir, "--duration", "2s", "--connections", "4", "--rate", "25"}, strings.NewReader(""), &out, io.Discard)
+	if err != nil {
+		t.Fatalf("bench --rate: %v\n%s", err, out.String())
+	}
+	m := regexp.MustCompile(`(?m)^\s*queries\s+(\d+)\s*$`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("bench --rate: no query count:\n%s", out.String())
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 30 || n > 51 {
+		t.Errorf("bench --rate 25 for 2 s sent %d queries, want about 50 (never more than 51 due)", n)
+	}
+	for _, want := range []string{`target rate, QPS\s+25\b`, `service time p99\s+[0-9.]+ ms`, `(?m)^\s*errors\s+0\s*$`} {
+		if !regexp.MustCompile(want).MatchString(out.String()) {
+			t.Errorf("bench --rate table lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := run(context.Background(), []string{"bench", "--corpus", dir, "--rate", "-1"}, strings.NewReader(""), io.Discard, io.Discard); err == nil {
+		t.Error("bench --rate -1 was accepted")
 	}
 }
 
