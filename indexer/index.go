@@ -114,8 +114,9 @@ type Index struct {
 	// benchmarks set split to compare the ways.
 	searching atomic.Int64
 	split     splitMode
-	// bleveBoolean searches terms with bleve's boolean searcher instead
-	// of rankedQuery's (tests compare the two).
+	// bleveBoolean searches terms and their conjunctions with bleve's
+	// boolean and conjunction searchers instead of rankedQuery's and
+	// andQuery's (tests compare the two).
 	bleveBoolean bool
 
 	// cache keeps whole results per snapshot (cache.go).

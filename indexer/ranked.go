@@ -196,6 +196,16 @@ func (s *rankedSearcher) Advance(ctx *search.SearchContext, id index.IndexIntern
 	return s.rank(ctx, dm)
 }
 
+// nextUnranked and advanceUnranked move the must clause alone: an
+// andSearcher ranks only the matches of the whole conjunction (and.go).
+func (s *rankedSearcher) nextUnranked(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	return s.must.Next(ctx)
+}
+
+func (s *rankedSearcher) advanceUnranked(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	return s.must.Advance(ctx, id)
+}
+
 // rank adds to the must clause's match the score of the should groups that
 // match there, as bleve's boolean searcher would: each group's members
 // summed in order, the groups summed in order and multiplied by the share

@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -68,7 +69,13 @@ func TestRankedQueryAgreesWithBleve(t *testing.T) {
 	if compared < 50 {
 		t.Fatalf("only %d queries with hits: the sample is too small to mean anything", compared)
 	}
-	// The queries above did go through rankedQuery's own searcher.
+	// The queries above did go through andQuery's and rankedQuery's own
+	// searchers.
+	for _, q := range []string{"人民 法院 判决", "处罚 -罚款"} {
+		if got := build(q, false); fmt.Sprintf("%T", got) != "*indexer.andQuery" {
+			t.Fatalf("%s is searched as a %T", q, got)
+		}
+	}
 	rq, ok := build("人民", false).(*rankedQuery)
 	if !ok {
 		t.Fatalf("人民 is searched as a %T", build("人民", false))

@@ -474,7 +474,10 @@ func (bd builder) build(n node) (query.Query, error) {
 		if len(mustNot) == 0 && len(must) == 1 {
 			return must[0], nil
 		}
-		return query.NewBooleanQuery(must, nil, mustNot), nil
+		if ix.bleveBoolean {
+			return query.NewBooleanQuery(must, nil, mustNot), nil
+		}
+		return &andQuery{must: must, mustNot: mustNot}, nil // and.go
 	}
 	return nil, fmt.Errorf("unknown query node %T", n)
 }
