@@ -172,14 +172,49 @@ func (q *chainQuery) Searcher(ctx context.Context, r index.IndexReader, _ mappin
 // DocumentMatch with every location; it now only scores the first match.
 func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQuery, cover []string, needScore bool) error {
 	s.needScore = needScore
-	clean := search.SearcherOptions{Score: "none"}
-	var subs []search.Searcher
-	seen := map[string]bool{}
+	var distinct []string
 	for _, t := range q.bigrams {
-		if seen[t] {
+		if !slices.Contains(distinct, t) {
+			distinct = append(distinct, t)
+		}
+	}
+	for _, t := range cover {
+		if t == "" {
 			continue
 		}
-		seen[t] = true
+		tr, err := r.TermFieldReader(ctx, []byte(t), q.field, false, false, true)
+		if err != nil {
+			return err
+		}
+		s.pos = append(s.pos, tr)
+	}
+	s.posAt = make([]*index.TermFieldDoc, len(s.pos))
+	s.posDoc = make([]index.TermFieldDoc, len(s.pos))
+	// On a scorch snapshot, the intersection and the word's postings are
+	// zap's bitmaps (postingbits.go).
+	if is, ok := r.(*scorch.IndexSnapshot); ok && walkBitmaps {
+		terms := make([][]byte, len(distinct))
+		for i, t := range distinct {
+			terms[i] = []byte(t)
+		}
+		cands, ok, err := newPostingBits(is, q.field, terms...)
+		if err != nil {
+			return err
+		}
+		var words *postingBits
+		if ok && q.word != "" {
+			if words, ok, err = newPostingBits(is, q.wordField, []byte(q.word)); err != nil {
+				return err
+			}
+		}
+		if ok {
+			s.candBits, s.wordBits = cands, words
+			return nil
+		}
+	}
+	clean := search.SearcherOptions{Score: "none"}
+	var subs []search.Searcher
+	for _, t := range distinct {
 		ts, err := searcher.NewTermSearcher(ctx, r, t, q.field, 1, clean)
 		if err != nil {
 			for _, sub := range subs {
@@ -197,18 +232,6 @@ func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQ
 		return err
 	}
 	s.cands = cands
-	for _, t := range cover {
-		if t == "" {
-			continue
-		}
-		tr, err := r.TermFieldReader(ctx, []byte(t), q.field, false, false, true)
-		if err != nil {
-			return err
-		}
-		s.pos = append(s.pos, tr)
-	}
-	s.posAt = make([]*index.TermFieldDoc, len(s.pos))
-	s.posDoc = make([]index.TermFieldDoc, len(s.pos))
 	if q.word != "" {
 		s.word, err = r.TermFieldReader(ctx, []byte(q.word), q.wordField, false, false, false)
 	}
@@ -230,6 +253,8 @@ type chainSearcher struct {
 	// match has the score every match has (the bigram fields keep no
 	// frequencies), summed from scorers at the first match.
 	cands     search.Searcher
+	candBits  *postingBits // instead of cands, on a scorch snapshot
+	id        index.IndexInternalID
 	pos       []index.TermFieldReader
 	posAt     []*index.TermFieldDoc
 	posDoc    []index.TermFieldDoc
@@ -237,15 +262,20 @@ type chainSearcher struct {
 	scored    bool
 	score     float64
 
-	// With a word, candidates in the word's posting list match without
-	// their positions read.
-	word   index.TermFieldReader
-	wordAt *index.TermFieldDoc // the word's posting at or after the last candidate
-	tfd    index.TermFieldDoc
-	ended  bool // the word's postings are exhausted
+	// With a word, candidates in the word's posting list (wordBits with
+	// candBits, else word) match without their positions read.
+	wordBits *postingBits
+	word     index.TermFieldReader
+	wordAt   *index.TermFieldDoc // the word's posting at or after the last candidate
+	tfd      index.TermFieldDoc
+	ended    bool // the word's postings are exhausted
 }
 
 func (s *chainSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if s.candBits != nil {
+		n, ok := s.candBits.next()
+		return s.candidateBits(ctx, n, ok)
+	}
 	if s.cands != nil {
 		c, err := s.cands.Next(ctx)
 		return s.candidate(ctx, c, err)
@@ -263,6 +293,14 @@ func (s *chainSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, 
 }
 
 func (s *chainSearcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	if s.candBits != nil {
+		target, ok := docNum(id)
+		if !ok {
+			return nil, fmt.Errorf("search: unexpected document number %x", []byte(id))
+		}
+		n, ok := s.candBits.advance(target)
+		return s.candidateBits(ctx, n, ok)
+	}
 	if s.cands != nil {
 		c, err := s.cands.Advance(ctx, id)
 		return s.candidate(ctx, c, err)
@@ -305,6 +343,36 @@ func (s *chainSearcher) candidate(ctx *search.SearchContext, c *search.DocumentM
 		return c, nil
 	}
 	return nil, err
+}
+
+// candidateBits is candidate for candidates from candBits: the first match
+// at or after the candidate n (if ok), taking further candidates as needed.
+// Only a match gets a DocumentMatch.
+func (s *chainSearcher) candidateBits(ctx *search.SearchContext, n uint64, ok bool) (*search.DocumentMatch, error) {
+	for ; ok; n, ok = s.candBits.next() {
+		s.id = binary.BigEndian.AppendUint64(s.id[:0], n)
+		if s.wordBits == nil || !s.wordBits.contains(n) {
+			held, err := s.holdsChain(s.id)
+			if err != nil {
+				return nil, err
+			}
+			if !held {
+				continue
+			}
+		}
+		if s.needScore && !s.scored {
+			var err error
+			if s.score, err = s.scoreAt(ctx, s.id); err != nil {
+				return nil, err
+			}
+			s.scored = true
+		}
+		dm := ctx.DocumentMatchPool.Get()
+		dm.IndexInternalID = append(dm.IndexInternalID[:0], s.id...)
+		dm.Score = s.score
+		return dm, nil
+	}
+	return nil, nil
 }
 
 // scoreAt sums the scorers' scores at id, a match, as bleve's conjunction
@@ -462,6 +530,9 @@ func (s *chainSearcher) SetQueryNorm(qnorm float64) {
 // Count is the bigrams' intersection (the candidates) on the fast path,
 // else bleve's worst case.
 func (s *chainSearcher) Count() uint64 {
+	if s.candBits != nil {
+		return s.candBits.count
+	}
 	if s.cands != nil {
 		return s.cands.Count()
 	}
@@ -515,8 +586,8 @@ func (q *bareTermQuery) Searcher(ctx context.Context, r index.IndexReader, _ map
 		return scorer, err
 	}
 	s := &bareTermSearcher{scorer: scorer, needScore: options.Score != "none"}
-	if is, ok := r.(*scorch.IndexSnapshot); ok {
-		bits, ok, err := newPostingBits(is, []byte(q.term), q.field)
+	if is, ok := r.(*scorch.IndexSnapshot); ok && walkBitmaps {
+		bits, ok, err := newPostingBits(is, q.field, []byte(q.term))
 		if err != nil {
 			scorer.Close()
 			return nil, err

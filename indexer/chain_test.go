@@ -261,3 +261,13 @@ func TestBareTermQueryAgreesWithBleve(t *testing.T) {
 		}
 	}
 }
+
+// TestReadersPathAgreesWithBleve: the chain and bare-term checks again,
+// through scorch's term readers instead of zap's bitmaps (postingbits.go):
+// the path the searchers fall back to where the bitmaps are not at hand.
+func TestReadersPathAgreesWithBleve(t *testing.T) {
+	walkBitmaps = false
+	defer func() { walkBitmaps = true }()
+	t.Run("chain", TestChainQueryAgreesWithBlevePhrase)
+	t.Run("bare", TestBareTermQueryAgreesWithBleve)
+}

@@ -6,10 +6,10 @@ import (
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// postingBits walks a term's postings in a scorch snapshot as zap keeps
-// them, one roaring bitmap per segment, less the segment's deleted
-// documents: the document numbers only, no frequencies, norms or
-// positions. scorch's term field reader yields the same numbers, but
+// postingBits walks a term's postings (or the intersection of several
+// terms' postings) in a scorch snapshot as zap keeps them, one roaring
+// bitmap per segment, less the segment's deleted documents: the document
+// numbers only, no frequencies, norms or positions. scorch's term field reader yields the same numbers, but
 // through zap's postings iterator, a Posting and a TermFieldDoc per match:
 // about 35 ns a posting, most of a one-character search's walk over its
 // 150,000 passages.
@@ -24,17 +24,23 @@ type postingBits struct {
 	last    uint64 // the last number returned
 }
 
+// walkBitmaps lets searchers use postingBits; tests turn it off to check
+// the readers' path they fall back to (no test runs in parallel).
+var walkBitmaps = true
+
 type segBits struct {
 	base, end uint64          // the segment's first document number, and one past its last
 	bm        *roaring.Bitmap // the postings less the deleted; nil: just one
 	one       uint64          // the one posting, if bm is nil
 }
 
-// newPostingBits reads the term's posting lists from every segment of is.
+// newPostingBits reads the posting lists of terms from every segment of
+// is and keeps, per segment, the documents that hold every one of them.
 // ok is false if a segment's postings are not zap's (walk them as usual).
-func newPostingBits(is *scorch.IndexSnapshot, term []byte, field string) (p *postingBits, ok bool, err error) {
+func newPostingBits(is *scorch.IndexSnapshot, field string, terms ...[]byte) (p *postingBits, ok bool, err error) {
 	p = &postingBits{}
 	var base uint64
+	bms := make([]*roaring.Bitmap, 0, len(terms))
 	for _, ss := range is.Segments() {
 		seg := ss.Segment()
 		end := base + seg.Count()
@@ -42,22 +48,44 @@ func newPostingBits(is *scorch.IndexSnapshot, term []byte, field string) (p *pos
 		if err != nil {
 			return nil, false, err
 		}
-		pl, err := d.PostingsList(term, ss.Deleted(), nil)
-		if err != nil {
-			return nil, false, err
+		bms = bms[:0]
+		sb := segBits{base: base, end: end}
+		for _, term := range terms {
+			pl, err := d.PostingsList(term, ss.Deleted(), nil)
+			if err != nil {
+				return nil, false, err
+			}
+			it, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
+			if !ok {
+				return nil, false, nil
+			}
+			bm := it.ActualBitmap()
+			if bm == nil {
+				n, ok := it.DocNum1Hit()
+				if !ok {
+					bms = nil // no posting here
+					break
+				}
+				if len(terms) == 1 {
+					sb.one = n
+					p.segs = append(p.segs, sb)
+					p.count++
+					break
+				}
+				bm = roaring.BitmapOf(uint32(n))
+			}
+			bms = append(bms, bm)
 		}
-		it, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
-		if !ok {
-			return nil, false, nil
-		}
-		if bm := it.ActualBitmap(); bm != nil {
-			if n := bm.GetCardinality(); n > 0 {
-				p.segs = append(p.segs, segBits{base: base, end: end, bm: bm})
+		if len(bms) == len(terms) {
+			// bm may be zap's own bitmap: FastAnd makes a new one.
+			sb.bm = bms[0]
+			if len(bms) > 1 {
+				sb.bm = roaring.FastAnd(bms...)
+			}
+			if n := sb.bm.GetCardinality(); n > 0 {
+				p.segs = append(p.segs, sb)
 				p.count += n
 			}
-		} else if n, ok := it.DocNum1Hit(); ok {
-			p.segs = append(p.segs, segBits{base: base, end: end, one: n})
-			p.count++
 		}
 		base = end
 	}
@@ -112,6 +140,22 @@ func (p *postingBits) advance(n uint64) (uint64, bool) {
 		}
 	}
 	return p.next()
+}
+
+// contains tells whether n is among the postings. Calls come with n
+// increasing; a postingBits is either walked or asked, not both.
+func (p *postingBits) contains(n uint64) bool {
+	for p.i < len(p.segs) && p.segs[p.i].end <= n {
+		p.nextSegment()
+	}
+	if p.i == len(p.segs) || n < p.segs[p.i].base {
+		return false
+	}
+	s := &p.segs[p.i]
+	if s.bm == nil {
+		return s.one == n-s.base
+	}
+	return s.bm.Contains(uint32(n - s.base))
 }
 
 func (p *postingBits) nextSegment() {

@@ -79,7 +79,7 @@ func TestPostingBitsAgreeWithScorch(t *testing.T) {
 	}
 	walked, ones := 0, 0
 	for _, c := range cases {
-		bits, ok, err := newPostingBits(is, []byte(c.term), c.field)
+		bits, ok, err := newPostingBits(is, c.field, []byte(c.term))
 		if err != nil || !ok {
 			t.Fatalf("%s: %v, %v", c.term, ok, err)
 		}
@@ -107,7 +107,7 @@ func TestPostingBitsAgreeWithScorch(t *testing.T) {
 				continue
 			}
 			for _, target := range []uint64{w, w + 1} {
-				bits, _, _ := newPostingBits(is, []byte(c.term), c.field)
+				bits, _, _ := newPostingBits(is, c.field, []byte(c.term))
 				n, ok := bits.advance(target)
 				wantN, wantOK := uint64(0), false
 				for _, x := range want {
@@ -123,7 +123,7 @@ func TestPostingBitsAgreeWithScorch(t *testing.T) {
 		}
 
 		// Advance to increasing targets, with one step back.
-		bits, _, _ = newPostingBits(is, []byte(c.term), c.field)
+		bits, _, _ = newPostingBits(is, c.field, []byte(c.term))
 		tfr, err := r.TermFieldReader(ctx, []byte(c.term), c.field, false, false, false)
 		if err != nil {
 			t.Fatal(err)
@@ -170,6 +170,43 @@ func TestPostingBitsAgreeWithScorch(t *testing.T) {
 			target = n
 		}
 		tfr.Close()
+	}
+	// Several terms: the documents holding all of them.
+	for _, pair := range [][2]string{{"人民", "法院"}, {"罚款", "人民"}, {"鼾声", "声如"}, {"人民", "无此"}} {
+		bits, ok, err := newPostingBits(is, fieldTextBigram, []byte(pair[0]), []byte(pair[1]))
+		if err != nil || !ok {
+			t.Fatalf("%v: %v, %v", pair, ok, err)
+		}
+		inB := map[uint64]bool{}
+		for _, n := range scorchDocNums(t, r, pair[1], fieldTextBigram) {
+			inB[n] = true
+		}
+		var want, got []uint64
+		for _, n := range scorchDocNums(t, r, pair[0], fieldTextBigram) {
+			if inB[n] {
+				want = append(want, n)
+			}
+		}
+		for n, ok := bits.next(); ok; n, ok = bits.next() {
+			got = append(got, n)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || bits.count != uint64(len(want)) {
+			t.Fatalf("%v: %d numbers (count %d), scorch's intersection %d:\n%v\n%v", pair, len(got), bits.count, len(want), head64(got), head64(want))
+		}
+		if pair[0] == "人民" && pair[1] == "法院" && len(want) < 20 {
+			t.Fatalf("人民 and 法院 together in only %d passages: the sample is too small", len(want))
+		}
+		// contains agrees, asked in order.
+		bits, _, _ = newPostingBits(is, fieldTextBigram, []byte(pair[0]), []byte(pair[1]))
+		set := map[uint64]bool{}
+		for _, n := range want {
+			set[n] = true
+		}
+		for n := uint64(0); n < 6000; n += 3 {
+			if bits.contains(n) != set[n] {
+				t.Fatalf("%v: contains(%d) = %v", pair, n, !set[n])
+			}
+		}
 	}
 	if walked < 2000 || ones == 0 {
 		t.Fatalf("%d postings walked, %d segments with one posting: the terms do not test what they should", walked, ones)
