@@ -163,13 +163,14 @@ func (q *chainQuery) Searcher(ctx context.Context, r index.IndexReader, _ mappin
 }
 
 // fast sets the searcher to take its candidates from all the chain's
-// bigrams intersected as bitmaps (scorch does that for a conjunction that
-// scores nothing) and to check a candidate by reading the positions of the
-// cover's terms at it, with term field readers that reuse their buffers.
-// With a word (q.word), a candidate whose word field holds the word matches
-// without its positions read. bleve's conjunction (must) would read every
-// term's next posting, positions included, after each match, and build a
-// DocumentMatch with every location; it now only scores the first match.
+// bigrams intersected (zap's bitmaps on a scorch snapshot, else a
+// conjunction that scores nothing, which scorch intersects the same way) and
+// to check a candidate by reading the positions of the cover's terms at it,
+// with term field readers that reuse their buffers. With a word (q.word), a
+// candidate whose word field holds the word matches without its positions
+// read. bleve's conjunction would read every term's next posting, positions
+// included, after each match, and build a DocumentMatch with every
+// location.
 func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQuery, cover []string, needScore bool) error {
 	s.needScore = needScore
 	var distinct []string
@@ -385,7 +386,7 @@ func (s *chainSearcher) scoreAt(ctx *search.SearchContext, id index.IndexInterna
 			return 0, err
 		}
 		if dm == nil || !dm.IndexInternalID.Equals(id) {
-			return 0, errors.New("chain: a term of the chain is missing where its positions were read")
+			return 0, errors.New("chain: a term of the chain is missing at a match")
 		}
 		sum += dm.Score
 		ctx.DocumentMatchPool.Put(dm)
@@ -540,6 +541,7 @@ func (s *chainSearcher) Count() uint64 {
 }
 
 func (s *chainSearcher) Min() int { return 0 }
+
 func (s *chainSearcher) Size() int {
 	n := 64 + 256*len(s.pos)
 	for _, t := range append([]search.Searcher{s.must, s.cands}, s.scorers...) {

@@ -21,12 +21,12 @@ import (
 	"github.com/xuncha/xuncha/indexer"
 )
 
-// runServe runs the HTTP service until ctx is cancelled. On an empty data
-// directory it loads the embedded demo corpus first and prints a first admin
-// token.
 // serveGCPercent is the server's GOGC when the environment sets none.
 const serveGCPercent = 200
 
+// runServe runs the HTTP service until ctx is cancelled. On an empty data
+// directory it loads the embedded demo corpus first and prints a first admin
+// token.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, rest, err := loadConfig("serve", args, os.LookupEnv, stderr, nil)
 	if err != nil {
