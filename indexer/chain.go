@@ -179,8 +179,21 @@ func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQ
 			distinct = append(distinct, t)
 		}
 	}
+	// On a scorch snapshot, the intersection and the word's postings are
+	// zap's bitmaps (postingbits.go), and the positions are read by
+	// termPostings (zapread.go).
+	is, onScorch := r.(*scorch.IndexSnapshot)
+	onScorch = onScorch && walkBitmaps
 	for _, t := range cover {
 		if t == "" {
+			continue
+		}
+		if onScorch {
+			tp, err := newTermPostings(is, q.field, []byte(t), true)
+			if err != nil {
+				return err
+			}
+			s.zpos = append(s.zpos, tp)
 			continue
 		}
 		tr, err := r.TermFieldReader(ctx, []byte(t), q.field, false, false, true)
@@ -191,9 +204,7 @@ func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQ
 	}
 	s.posAt = make([]*index.TermFieldDoc, len(s.pos))
 	s.posDoc = make([]index.TermFieldDoc, len(s.pos))
-	// On a scorch snapshot, the intersection and the word's postings are
-	// zap's bitmaps (postingbits.go).
-	if is, ok := r.(*scorch.IndexSnapshot); ok && walkBitmaps {
+	if onScorch {
 		terms := make([][]byte, len(distinct))
 		for i, t := range distinct {
 			terms[i] = []byte(t)
@@ -208,10 +219,11 @@ func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQ
 				return err
 			}
 		}
-		if ok {
-			s.candBits, s.wordBits = cands, words
-			return nil
+		if !ok {
+			return errors.New("search: a chain's bitmaps and its positions come from different readers") // newPostingBits and newTermPostings read the same segments
 		}
+		s.candBits, s.wordBits = cands, words
+		return nil
 	}
 	clean := search.SearcherOptions{Score: "none"}
 	var subs []search.Searcher
@@ -257,6 +269,7 @@ type chainSearcher struct {
 	candBits  *postingBits // instead of cands, on a scorch snapshot
 	id        index.IndexInternalID
 	pos       []index.TermFieldReader
+	zpos      []*termPostings // instead of pos, on a scorch snapshot
 	posAt     []*index.TermFieldDoc
 	posDoc    []index.TermFieldDoc
 	needScore bool
@@ -399,6 +412,13 @@ func (s *chainSearcher) scoreAt(ctx *search.SearchContext, id index.IndexInterna
 // offset from it in the same value of the field. Candidates come in order,
 // so the readers only move forward.
 func (s *chainSearcher) holdsChain(id index.IndexInternalID) (bool, error) {
+	if s.zpos != nil {
+		n, ok := docNum(id)
+		if !ok {
+			return false, fmt.Errorf("search: unexpected document number %x", []byte(id))
+		}
+		return s.holdsChainAt(n)
+	}
 	for k, r := range s.pos {
 		if s.posAt[k] == nil || s.posAt[k].ID.Compare(id) < 0 {
 			d, err := r.Advance(id, s.posDoc[k].Reset())
@@ -418,6 +438,35 @@ func (s *chainSearcher) holdsChain(id index.IndexInternalID) (bool, error) {
 			found = false
 			for _, b := range s.posAt[i].Vectors {
 				if b.Pos == want && slices.Equal(b.ArrayPositions, a.ArrayPositions) {
+					found = true
+					break
+				}
+			}
+		}
+		if found {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// holdsChainAt is holdsChain on termPostings, at document number n.
+func (s *chainSearcher) holdsChainAt(n uint64) (bool, error) {
+	for _, p := range s.zpos {
+		if _, _, ok, err := p.at(n); !ok || err != nil {
+			return false, err
+		}
+	}
+	first := s.zpos[0]
+	for a, pos := range first.locPos {
+		ap := first.arrayPositions(a)
+		found := true
+		for i := 1; i < len(s.zpos) && found; i++ {
+			want := pos + s.offsets[i]
+			found = false
+			p := s.zpos[i]
+			for b, bpos := range p.locPos {
+				if bpos == want && slices.Equal(p.arrayPositions(b), ap) {
 					found = true
 					break
 				}
@@ -501,6 +550,9 @@ func (s *chainSearcher) Close() error {
 	}
 	for _, r := range s.pos {
 		errs = append(errs, r.Close())
+	}
+	for _, p := range s.zpos {
+		p.Close()
 	}
 	return errors.Join(errs...)
 }

@@ -11,12 +11,12 @@ import (
 	"github.com/xuncha/xuncha/corpus"
 )
 
-// TestPostingBitsAgreeWithScorch: walking a term's bitmaps gives the
-// document numbers scorch's term field reader gives, in order, on a
-// snapshot of several segments with deleted and replaced passages and
-// one-posting terms, for Next and for Advance (forward, across segments,
-// and back).
-func TestPostingBitsAgreeWithScorch(t *testing.T) {
+// mixedSnapshot indexes a sample of the laws and returns a snapshot of
+// it as searches see one: a merged segment (where zap writes "1-hit"
+// postings) with deleted documents, and a second segment of replacements.
+// Two passages hold words found nowhere else.
+func mixedSnapshot(t *testing.T) (index.IndexReader, *scorch.IndexSnapshot) {
+	t.Helper()
 	ctx := context.Background()
 	ps := lawParagraphs(t, 80)
 	if len(ps) < 1000 {
@@ -54,7 +54,7 @@ func TestPostingBitsAgreeWithScorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	t.Cleanup(func() { r.Close() })
 	is, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
 		t.Fatalf("the reader is a %T", r)
@@ -68,6 +68,17 @@ func TestPostingBitsAgreeWithScorch(t *testing.T) {
 	if len(is.Segments()) < 2 || deleted == 0 {
 		t.Fatalf("%d segments, %d deleted documents: the snapshot does not test what it should", len(is.Segments()), deleted)
 	}
+	return r, is
+}
+
+// TestPostingBitsAgreeWithScorch: walking a term's bitmaps gives the
+// document numbers scorch's term field reader gives, in order, on a
+// snapshot of several segments with deleted and replaced passages and
+// one-posting terms, for Next and for Advance (forward, across segments,
+// and back).
+func TestPostingBitsAgreeWithScorch(t *testing.T) {
+	ctx := context.Background()
+	r, is := mixedSnapshot(t)
 
 	rng := rand.New(rand.NewPCG(3, 2026))
 	cases := []struct{ term, field string }{

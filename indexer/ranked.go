@@ -3,9 +3,11 @@ package indexer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"sort"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -26,8 +28,11 @@ import (
 // advances each term searcher of each group to the must clause's match and
 // adds the scores in bleve's own order with bleve's own coordination factor,
 // with the same query norm: the same hits with the same scores
-// (TestRankedQueryAgreesWithBleve). With explanations, term vectors or no
-// scoring asked for, bleve's boolean searcher runs instead.
+// (TestRankedQueryAgreesWithBleve). On a scorch snapshot the word groups'
+// postings are read at the must clause's matches by termPostings and
+// scored by rankTerm (zapread.go); the term searchers then give only
+// weights and counts. With explanations, term vectors or no scoring asked
+// for, bleve's boolean searcher runs instead.
 type rankedQuery struct {
 	b *query.BooleanQuery
 	// titles gives the snapshot's title column: a group of title words
@@ -82,8 +87,10 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 	if s.must, err = q.b.Must.Searcher(ctx, r, m, o); err != nil {
 		return nil, err
 	}
+	is, _ := r.(*scorch.IndexSnapshot)
 	for _, g := range groups {
 		members := make([]search.Searcher, 0, len(g))
+		terms := make(map[search.Searcher]*query.TermQuery, len(g))
 		for _, tq := range g {
 			ts, err := tq.Searcher(ctx, r, m, o)
 			if err != nil {
@@ -91,11 +98,25 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 				return nil, err
 			}
 			members = append(members, ts)
+			terms[ts] = tq.(*query.TermQuery)
 		}
 		// bleve's conjunction searcher orders its members by count, and
 		// adds their scores in that order.
 		sort.Sort(searcher.OrderedSearcherList(members))
 		rg := newRankedGroup(members)
+		s.groups = append(s.groups, rg)
+		if !onTitles(g) && is != nil && walkBitmaps {
+			// On a scorch snapshot, the words' postings are read where
+			// the must clause matches (zapread.go).
+			for _, ts := range members {
+				rt, err := newRankTerm(ctx, is, terms[ts], ts.Count())
+				if err != nil {
+					s.Close()
+					return nil, err
+				}
+				rg.fast = append(rg.fast, rt)
+			}
+		}
 		if onTitles(g) {
 			if q.titles == nil {
 				s.Close()
@@ -108,7 +129,6 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 			}
 			rg.titleCol = col
 		}
-		s.groups = append(s.groups, rg)
 	}
 	// As bleve's boolean searcher: the norm from the squared weights of
 	// the must clause and the should clause, told to every searcher below.
@@ -120,8 +140,11 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 // or after the last must match the group was advanced to.
 type rankedGroup struct {
 	members []search.Searcher
-	curs    []*search.DocumentMatch
-	ended   []bool
+	// fast reads the members' postings and scores them, if set: the
+	// members then serve for weights and counts only.
+	fast  []*rankTerm
+	curs  []*search.DocumentMatch
+	ended []bool
 	// A group of title words is scored per title key: titleCol is the
 	// snapshot's column, titles the scores, computed at the first match
 	// (when the query norm is final).
@@ -138,6 +161,20 @@ func newRankedGroup(members []search.Searcher) *rankedGroup {
 // advanced only if it stands before id: a searcher only moves forward.
 func (g *rankedGroup) at(ctx *search.SearchContext, id index.IndexInternalID) (float64, bool, error) {
 	var sum float64
+	if g.fast != nil {
+		n, ok := docNum(id)
+		if !ok {
+			return 0, false, fmt.Errorf("search: unexpected document number %x", []byte(id))
+		}
+		for _, t := range g.fast {
+			score, ok, err := t.at(n)
+			if !ok || err != nil {
+				return 0, false, err
+			}
+			sum += score
+		}
+		return sum, true, nil
+	}
 	for i, t := range g.members {
 		c := g.curs[i]
 		if c == nil && g.ended[i] {
@@ -272,6 +309,11 @@ func (s *rankedSearcher) eachMember(f func(search.Searcher)) {
 func (s *rankedSearcher) SetQueryNorm(n float64) {
 	s.must.SetQueryNorm(n)
 	s.eachMember(func(t search.Searcher) { t.SetQueryNorm(n) })
+	for _, g := range s.groups {
+		for _, t := range g.fast {
+			t.setQueryNorm(n)
+		}
+	}
 }
 
 // Count is bleve's boolean searcher's worst case, which a conjunction
@@ -302,5 +344,10 @@ func (s *rankedSearcher) Close() error {
 		errs = append(errs, s.must.Close())
 	}
 	s.eachMember(func(t search.Searcher) { errs = append(errs, t.Close()) })
+	for _, g := range s.groups {
+		for _, t := range g.fast {
+			t.p.Close()
+		}
+	}
 	return errors.Join(errs...)
 }

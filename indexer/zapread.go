@@ -1,0 +1,630 @@
+package indexer
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/scorer"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/blevesearch/vellum"
+	zap "github.com/blevesearch/zapx/v17"
+)
+
+// termPostings reads one term's frequencies, norms and, if asked, positions
+// at documents a search names in increasing order: the ranking words at
+// the must clause's matches (ranked.go), a chain's bigrams at its
+// candidates (chain.go).
+//
+// zap keeps a term's frequencies, norms and locations in chunks of about
+// 1,024 postings, each decoded from its start, and its postings iterator
+// finds a document by stepping through the posting bitmap one posting at a
+// time, decoding each posting it passes. Ranking a few thousand matches
+// against a word in 77,000 passages, or checking a chain's candidates
+// against bigrams in 50,000, stepped through most of those postings: a
+// third of the server's CPU under the HTTP benchmark. On a persisted zap
+// segment termPostings reads zap's bytes itself: the posting's place in
+// its chunk is counted from the bitmap (a popcount over a dense copy for
+// long lists), and the postings before it in the chunk are skipped without
+// being decoded into Postings. Segments still in memory, or written through
+// a file callback, are read through zap's own iterator.
+//
+// The format read is zapx v17's (posting.go, intDecoder.go, chunk.go);
+// TestTermPostingsAgreeWithZap compares every posting with zap's iterator.
+type termPostings struct {
+	segs     []termSeg
+	i        int
+	withLocs bool
+
+	// The locations of the last posting read, if withLocs: positions, and
+	// each one's array positions (aps[apAt[k]:apAt[k+1]]).
+	locPos []uint64
+	apAt   []int
+	aps    []uint64
+}
+
+type termSeg struct {
+	base, end uint64
+	z         *zapTerm                 // zap's bytes, read here
+	it        segment.PostingsIterator // else zap's iterator
+	cur       segment.Posting          // where it stands (nil: before its first)
+	done      bool                     // it has no more postings
+}
+
+// newTermPostings opens term's postings on field in every segment of is.
+func newTermPostings(is *scorch.IndexSnapshot, field string, term []byte, withLocs bool) (*termPostings, error) {
+	t := &termPostings{withLocs: withLocs}
+	var base uint64
+	for _, ss := range is.Segments() {
+		seg := ss.Segment()
+		end := base + seg.Count()
+		s := termSeg{base: base, end: end}
+		base = end
+		if zs, ok := seg.(*zap.Segment); ok && readZapBytes && zs.CallbackId() == "" && zs.Version() == zap.Version {
+			z, err := openZapTerm(zs, field, term, withLocs)
+			if err != nil {
+				return nil, err
+			}
+			if z == nil {
+				continue // no posting here
+			}
+			s.z = z
+		} else {
+			d, err := seg.Dictionary(field)
+			if err != nil {
+				return nil, err
+			}
+			pl, err := d.PostingsList(term, ss.Deleted(), nil)
+			if err != nil {
+				return nil, err
+			}
+			if pl.Count() == 0 {
+				continue
+			}
+			s.it = pl.Iterator(true, true, withLocs, nil)
+		}
+		t.segs = append(t.segs, s)
+	}
+	return t, nil
+}
+
+// at returns the term's frequency and norm in document n (a live
+// document: the caller's documents come from searches, which skip the
+// deleted), and ok false if n does not hold the term. With withLocs, the
+// posting's locations are in locPos, apAt and aps until the next call.
+// Calls come with n increasing.
+func (t *termPostings) at(n uint64) (freq uint64, norm float64, ok bool, err error) {
+	for t.i < len(t.segs) && t.segs[t.i].end <= n {
+		t.segs[t.i].release()
+		t.i++
+	}
+	if t.i == len(t.segs) || n < t.segs[t.i].base {
+		return 0, 0, false, nil
+	}
+	s := &t.segs[t.i]
+	local := n - s.base
+	if s.z != nil {
+		var normBits uint64
+		var locs []byte
+		freq, normBits, locs, ok, err = s.z.at(uint32(local))
+		if !ok || err != nil {
+			return 0, 0, false, err
+		}
+		if t.withLocs {
+			if err := t.decodeLocs(locs); err != nil {
+				return 0, 0, false, err
+			}
+		}
+		// zap keeps the field's length, and its Posting.Norm gives this.
+		return freq, float64(float32(1 / math.Sqrt(float64(uint32(normBits))))), true, nil
+	}
+	if s.done {
+		return 0, 0, false, nil
+	}
+	if s.cur == nil || s.cur.Number() < local {
+		if s.cur, err = s.it.Advance(local); err != nil {
+			return 0, 0, false, err
+		}
+		if s.cur == nil {
+			s.done = true
+			return 0, 0, false, nil
+		}
+	}
+	if s.cur.Number() != local {
+		return 0, 0, false, nil
+	}
+	if t.withLocs {
+		t.locPos, t.apAt, t.aps = t.locPos[:0], append(t.apAt[:0], 0), t.aps[:0]
+		for _, l := range s.cur.Locations() {
+			t.locPos = append(t.locPos, l.Pos())
+			t.aps = append(t.aps, l.ArrayPositions()...)
+			t.apAt = append(t.apAt, len(t.aps))
+		}
+	}
+	return s.cur.Frequency(), s.cur.Norm(), true, nil
+}
+
+// arrayPositions returns the array positions of location k of the last
+// posting.
+func (t *termPostings) arrayPositions(k int) []uint64 {
+	return t.aps[t.apAt[k]:t.apAt[k+1]]
+}
+
+// decodeLocs decodes a posting's location bytes as zap writes them: per
+// location its field, position, start, end, the number of array positions
+// and those.
+func (t *termPostings) decodeLocs(b []byte) error {
+	t.locPos, t.apAt, t.aps = t.locPos[:0], append(t.apAt[:0], 0), t.aps[:0]
+	var v [5]uint64
+	for len(b) > 0 {
+		for k := range v {
+			x, n := binary.Uvarint(b)
+			if n <= 0 {
+				return errZapFormat
+			}
+			v[k], b = x, b[n:]
+		}
+		t.locPos = append(t.locPos, v[1])
+		for range v[4] {
+			x, n := binary.Uvarint(b)
+			if n <= 0 {
+				return errZapFormat
+			}
+			t.aps, b = append(t.aps, x), b[n:]
+		}
+		t.apAt = append(t.apAt, len(t.aps))
+	}
+	return nil
+}
+
+// Close gives back the dense copies of the posting bitmaps.
+func (t *termPostings) Close() {
+	for i := range t.segs {
+		t.segs[i].release()
+	}
+}
+
+func (s *termSeg) release() {
+	if s.z != nil && s.z.ranks != nil {
+		rankPool.Put(s.z.ranks)
+		s.z.ranks = nil
+	}
+}
+
+// readZapBytes lets termPostings read persisted segments' bytes; tests turn
+// it off to check zap's iterator, which it falls back to (no test runs in
+// parallel).
+var readZapBytes = true
+
+var errZapFormat = errors.New("search: a zap segment's postings are not in the format expected")
+
+// zapTerm is one term's postings in one persisted zap segment.
+type zapTerm struct {
+	// A "1-hit" term: one posting, frequency 1, kept in the dictionary.
+	one      bool
+	oneDoc   uint32
+	oneNorm  uint64
+	all      *roaring.Bitmap // the postings, deleted documents included: the chunks follow it
+	ranks    *rankIndex      // a dense copy of all, for long lists
+	chunk    uint32          // documents per chunk
+	freqs    chunks
+	locs     chunks
+	withLocs bool
+
+	cur    int    // the chunk loaded, -1 if none
+	fb, lb []byte // the rest of its frequency and location bytes
+	next   uint64 // the index in all of the posting fb stands at
+	last   []byte // the location bytes of the posting read last
+}
+
+// chunks is one of a postings list's chunked streams: the chunk ends
+// (relative to data), then the chunks.
+type chunks struct {
+	ends []uint64
+	data []byte
+}
+
+// longList is the length from which a postings list is looked up and
+// counted in a dense copy (a few microseconds to build for the laws' 342,000
+// passages): roaring looks up and ranks a shorter list by binary search,
+// about 60 ns a call. (A variable: tests vary it.)
+var longList uint64 = 256
+
+func openZapTerm(zs *zap.Segment, field string, term []byte, withLocs bool) (*zapTerm, error) {
+	fst, err := zapFST(zs, field)
+	if err != nil || fst == nil {
+		return nil, err
+	}
+	off, exists, err := fst.Get(term)
+	if err != nil || !exists {
+		return nil, err
+	}
+	z := &zapTerm{cur: -1, withLocs: withLocs}
+	if off&zap.FSTValEncodingMask == zap.FSTValEncoding1Hit {
+		doc, norm := zap.FSTValDecode1Hit(off)
+		z.one, z.oneDoc, z.oneNorm = true, uint32(doc), norm
+		return z, nil
+	}
+	mem := zs.Data()
+	var hdr [3]uint64
+	p := off
+	for k := range hdr {
+		if p >= uint64(len(mem)) {
+			return nil, errZapFormat
+		}
+		x, n := binary.Uvarint(mem[p:])
+		if n <= 0 {
+			return nil, errZapFormat
+		}
+		hdr[k], p = x, p+uint64(n)
+	}
+	freqOff, locOff, bmLen := hdr[0], hdr[1], hdr[2]
+	if p+bmLen > uint64(len(mem)) {
+		return nil, errZapFormat
+	}
+	z.all = roaring.New()
+	if _, err := z.all.FromBuffer(mem[p : p+bmLen]); err != nil {
+		return nil, fmt.Errorf("search: a zap posting bitmap: %w", err)
+	}
+	card := z.all.GetCardinality()
+	size, err := zapChunkSize(zs.ChunkMode(), card, zs.NumDocs())
+	if err != nil {
+		return nil, err
+	}
+	z.chunk = uint32(size)
+	if z.freqs, err = readChunks(mem, freqOff); err != nil {
+		return nil, err
+	}
+	if withLocs {
+		if z.locs, err = readChunks(mem, locOff); err != nil {
+			return nil, err
+		}
+	}
+	if card >= longList {
+		z.ranks = rankPool.Get().(*rankIndex)
+		z.ranks.build(z.all, zs.NumDocs())
+	}
+	return z, nil
+}
+
+// zapFST loads the term dictionary of field in a persisted segment, nil if
+// the segment has no such field.
+func zapFST(zs *zap.Segment, field string) (*vellum.FST, error) {
+	addr, err := zs.DictAddr(field)
+	if err != nil {
+		return nil, nil // the field has no postings in this segment
+	}
+	mem := zs.Data()
+	if addr >= uint64(len(mem)) {
+		return nil, errZapFormat
+	}
+	size, n := binary.Uvarint(mem[addr:])
+	if n <= 0 || size == 0 || addr+uint64(n)+size > uint64(len(mem)) {
+		return nil, errZapFormat
+	}
+	start := addr + uint64(n)
+	return vellum.Load(mem[start : start+size])
+}
+
+// zapChunkSize is zap's getChunkSize: documents per chunk, from the
+// segment's chunk mode, the list's length and the segment's documents.
+func zapChunkSize(mode uint32, card, docs uint64) (uint64, error) {
+	var size uint64
+	switch {
+	case mode == 0:
+	case mode <= 1024:
+		size = uint64(mode)
+	case mode == 1025:
+		size = 1024
+		if card <= 1024 {
+			size = docs
+		}
+	case mode == 1026:
+		size = docs / (card/1024 + 1)
+	default:
+		return 0, fmt.Errorf("search: zap chunk mode %d unknown", mode)
+	}
+	if size == 0 {
+		return 0, errZapFormat
+	}
+	return size, nil
+}
+
+func readChunks(mem []byte, off uint64) (chunks, error) {
+	if off >= uint64(len(mem)) {
+		return chunks{}, errZapFormat
+	}
+	b := mem[off:]
+	count, n := binary.Uvarint(b)
+	if n <= 0 || count > uint64(len(b)) {
+		return chunks{}, errZapFormat
+	}
+	b = b[n:]
+	ends := make([]uint64, count)
+	for k := range ends {
+		x, n := binary.Uvarint(b)
+		if n <= 0 {
+			return chunks{}, errZapFormat
+		}
+		ends[k], b = x, b[n:]
+	}
+	if count > 0 && ends[count-1] > uint64(len(b)) {
+		return chunks{}, errZapFormat
+	}
+	return chunks{ends: ends, data: b}, nil
+}
+
+func (c *chunks) get(k int) ([]byte, error) {
+	if k >= len(c.ends) {
+		return nil, errZapFormat
+	}
+	var start uint64
+	if k > 0 {
+		start = c.ends[k-1]
+	}
+	if start > c.ends[k] {
+		return nil, errZapFormat
+	}
+	return c.data[start:c.ends[k]], nil
+}
+
+// at reads document d's posting, if d is among the postings: its
+// frequency, norm bits and location bytes. Calls come with d increasing
+// (a step back loads the chunk again).
+func (z *zapTerm) at(d uint32) (freq, normBits uint64, locs []byte, ok bool, err error) {
+	if z.one {
+		if d != z.oneDoc {
+			return 0, 0, nil, false, nil
+		}
+		return 1, z.oneNorm, nil, true, nil
+	}
+	if z.ranks != nil {
+		if !z.ranks.contains(d) {
+			return 0, 0, nil, false, nil
+		}
+	} else if !z.all.Contains(d) {
+		return 0, 0, nil, false, nil
+	}
+	idx := z.rank(d)
+	c := int(d / z.chunk)
+	if c != z.cur || idx < z.next {
+		if z.fb, err = z.freqs.get(c); err != nil {
+			return 0, 0, nil, false, err
+		}
+		if z.withLocs {
+			if z.lb, err = z.locs.get(c); err != nil {
+				return 0, 0, nil, false, err
+			}
+		}
+		z.cur, z.next = c, z.rank(uint32(c)*z.chunk)
+	}
+	for ; z.next < idx; z.next++ {
+		if _, _, err := z.read(false); err != nil {
+			return 0, 0, nil, false, err
+		}
+	}
+	z.next++
+	freq, normBits, err = z.read(true)
+	if err != nil {
+		return 0, 0, nil, false, err
+	}
+	return freq, normBits, z.last, true, nil
+}
+
+// read reads the next posting of the chunk; with keep, its location bytes
+// are left in z.last.
+func (z *zapTerm) read(keep bool) (freq, normBits uint64, err error) {
+	v, n := binary.Uvarint(z.fb)
+	if n <= 0 {
+		return 0, 0, errZapFormat
+	}
+	z.fb = z.fb[n:]
+	freq = v >> 1
+	if freq != 0 {
+		if keep {
+			if normBits, n = binary.Uvarint(z.fb); n <= 0 {
+				return 0, 0, errZapFormat
+			}
+			z.fb = z.fb[n:]
+		} else if z.fb, err = skipUvarint(z.fb); err != nil {
+			return 0, 0, err
+		}
+	}
+	z.last = nil
+	if v&1 != 0 && z.withLocs {
+		size, n := binary.Uvarint(z.lb)
+		if n <= 0 || uint64(len(z.lb)-n) < size {
+			return 0, 0, errZapFormat
+		}
+		z.last, z.lb = z.lb[n:n+int(size)], z.lb[n+int(size):]
+	}
+	return freq, normBits, nil
+}
+
+func skipUvarint(b []byte) ([]byte, error) {
+	for i, c := range b {
+		if c < 0x80 {
+			return b[i+1:], nil
+		}
+	}
+	return nil, errZapFormat
+}
+
+// rank returns how many postings come before document d.
+func (z *zapTerm) rank(d uint32) uint64 {
+	if z.ranks != nil {
+		return z.ranks.rank(d)
+	}
+	if d == 0 {
+		return 0
+	}
+	return z.all.Rank(d - 1)
+}
+
+// rankIndex is a dense copy of a posting bitmap with the count of postings
+// before every block of 512 documents.
+type rankIndex struct {
+	words  []uint64
+	blocks []uint32
+}
+
+var rankPool = sync.Pool{New: func() any { return new(rankIndex) }}
+
+func (r *rankIndex) build(bm *roaring.Bitmap, docs uint64) {
+	n := int(bm.DenseSize())
+	if w := int((docs + 63) / 64); w > n {
+		n = w
+	}
+	if cap(r.words) < n {
+		r.words = make([]uint64, n)
+	} else {
+		r.words = r.words[:n]
+		clear(r.words)
+	}
+	bm.WriteDenseTo(r.words)
+	r.blocks = r.blocks[:0]
+	var sum uint32
+	for i, w := range r.words {
+		if i%8 == 0 {
+			r.blocks = append(r.blocks, sum)
+		}
+		sum += uint32(bits.OnesCount64(w))
+	}
+}
+
+func (r *rankIndex) contains(d uint32) bool {
+	i := int(d / 64)
+	return i < len(r.words) && r.words[i]&(1<<(d%64)) != 0
+}
+
+func (r *rankIndex) rank(d uint32) uint64 {
+	i := int(d / 64)
+	if i >= len(r.words) {
+		i = len(r.words)
+		d = uint32(i) * 64
+	}
+	b := i / 8
+	if b >= len(r.blocks) {
+		return uint64(r.blocks[len(r.blocks)-1]) + uint64(popcountWords(r.words[(len(r.blocks)-1)*8:]))
+	}
+	sum := uint64(r.blocks[b]) + uint64(popcountWords(r.words[b*8:i]))
+	if i < len(r.words) {
+		sum += uint64(bits.OnesCount64(r.words[i] & (1<<(d%64) - 1)))
+	}
+	return sum
+}
+
+func popcountWords(w []uint64) int {
+	n := 0
+	for _, x := range w {
+		n += bits.OnesCount64(x)
+	}
+	return n
+}
+
+// rankTerm is one word of a ranking group: its postings read by
+// termPostings and scored as bleve's TermQueryScorer scores them, the same
+// operations in the same order, so that its scores are bleve's to the bit
+// (TestRankedQueryAgreesWithBleve), without a DocumentMatch per posting.
+type rankTerm struct {
+	p                  *termPostings
+	boost, idf, avgLen float64
+	queryWeight        float64
+}
+
+// newRankTerm opens the term query tq's postings; docTerm is the count of
+// its documents, as bleve's term searcher has it.
+func newRankTerm(ctx context.Context, is *scorch.IndexSnapshot, tq *query.TermQuery, docTerm uint64) (*rankTerm, error) {
+	docTotal, avgLen, err := scoreStats(ctx, is, tq.FieldVal)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newTermPostings(is, tq.FieldVal, []byte(tq.Term), false)
+	if err != nil {
+		return nil, err
+	}
+	t := &rankTerm{p: p, boost: tq.Boost(), avgLen: avgLen, queryWeight: 1}
+	// TermQueryScorer.computeIDF
+	if avgLen > 0 {
+		t.idf = math.Log(1 + (float64(docTotal)-float64(docTerm)+0.5)/(float64(docTerm)+0.5))
+	} else {
+		t.idf = 1.0 + math.Log(float64(docTotal)/float64(docTerm+1.0))
+	}
+	return t, nil
+}
+
+// setQueryNorm is TermQueryScorer.SetQueryNorm.
+func (t *rankTerm) setQueryNorm(n float64) {
+	t.queryWeight = t.boost * t.idf * n
+}
+
+// at returns the term's score in document n, and whether n holds the term
+// (TermQueryScorer.Score and docScore).
+func (t *rankTerm) at(n uint64) (float64, bool, error) {
+	freq, norm, ok, err := t.p.at(n)
+	if !ok || err != nil {
+		return 0, false, err
+	}
+	var tf float64
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	var score float64
+	if t.avgLen > 0 {
+		fieldLength := 1 / (norm * norm)
+		score = t.idf * (tf * search.BM25_k1) /
+			(tf + search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLength/t.avgLen)))
+	} else {
+		score = tf * norm * t.idf
+	}
+	if t.queryWeight != 1.0 {
+		score = score * t.queryWeight
+	}
+	return score, true, nil
+}
+
+// scoreStats are the statistics bleve's term searcher scores with (its
+// newTermSearcherFromReader): the document count and, under BM25, the
+// field's average length, from the search's own statistics if it carries
+// them.
+func scoreStats(ctx context.Context, r index.IndexReader, field string) (docTotal uint64, avgLen float64, err error) {
+	var model string
+	if cb, ok := ctx.Value(search.GetScoringModelCallbackKey).(search.GetScoringModelCallbackFn); ok {
+		model = cb()
+	}
+	if model != index.BM25Scoring {
+		n, err := r.DocCount()
+		return n, 0, err
+	}
+	var card int
+	if stats, ok := ctx.Value(search.BM25StatsKey).(*search.BM25Stats); ok {
+		docTotal = uint64(stats.DocCount)
+		if card, ok = stats.FieldCardinality[field]; !ok {
+			return 0, 0, fmt.Errorf("field stat for bm25 not present %s", field)
+		}
+	} else {
+		if docTotal, err = r.DocCount(); err != nil {
+			return 0, 0, err
+		}
+		if br, ok := r.(index.BM25Reader); ok {
+			if card, err = br.FieldCardinality(field); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	if docTotal == 0 && card == 0 {
+		return 0, 0, nil
+	}
+	return docTotal, math.Ceil(float64(card) / float64(docTotal)), nil
+}
