@@ -89,8 +89,23 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 	}
 	is, _ := r.(*scorch.IndexSnapshot)
 	for _, g := range groups {
+		if !onTitles(g) && is != nil && walkBitmaps {
+			// On a scorch snapshot, the words' postings are read where
+			// the must clause matches (zapread.go).
+			rg := &rankedGroup{}
+			s.groups = append(s.groups, rg)
+			for _, tq := range g {
+				rt, err := newRankTerm(ctx, is, tq.(*query.TermQuery))
+				if err != nil {
+					s.Close()
+					return nil, err
+				}
+				rg.fast = append(rg.fast, rt)
+			}
+			sort.Sort(byCount(rg.fast))
+			continue
+		}
 		members := make([]search.Searcher, 0, len(g))
-		terms := make(map[search.Searcher]*query.TermQuery, len(g))
 		for _, tq := range g {
 			ts, err := tq.Searcher(ctx, r, m, o)
 			if err != nil {
@@ -98,25 +113,12 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 				return nil, err
 			}
 			members = append(members, ts)
-			terms[ts] = tq.(*query.TermQuery)
 		}
 		// bleve's conjunction searcher orders its members by count, and
 		// adds their scores in that order.
 		sort.Sort(searcher.OrderedSearcherList(members))
 		rg := newRankedGroup(members)
 		s.groups = append(s.groups, rg)
-		if !onTitles(g) && is != nil && walkBitmaps {
-			// On a scorch snapshot, the words' postings are read where
-			// the must clause matches (zapread.go).
-			for _, ts := range members {
-				rt, err := newRankTerm(ctx, is, terms[ts], ts.Count())
-				if err != nil {
-					s.Close()
-					return nil, err
-				}
-				rg.fast = append(rg.fast, rt)
-			}
-		}
 		if onTitles(g) {
 			if q.titles == nil {
 				s.Close()
@@ -140,8 +142,8 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 // or after the last must match the group was advanced to.
 type rankedGroup struct {
 	members []search.Searcher
-	// fast reads the members' postings and scores them, if set: the
-	// members then serve for weights and counts only.
+	// fast, instead of members, reads the words' postings and scores
+	// them.
 	fast  []*rankTerm
 	curs  []*search.DocumentMatch
 	ended []bool
@@ -289,6 +291,9 @@ func (s *rankedSearcher) Weight() float64 {
 		for _, t := range g.members {
 			gw += t.Weight()
 		}
+		for _, t := range g.fast {
+			gw += t.weight()
+		}
 		should += gw
 	}
 	var w float64
@@ -321,6 +326,11 @@ func (s *rankedSearcher) SetQueryNorm(n float64) {
 func (s *rankedSearcher) Count() uint64 {
 	n := s.must.Count()
 	s.eachMember(func(t search.Searcher) { n += t.Count() })
+	for _, g := range s.groups {
+		for _, t := range g.fast {
+			n += t.p.count
+		}
+	}
 	return n
 }
 

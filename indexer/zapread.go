@@ -44,6 +44,7 @@ type termPostings struct {
 	segs     []termSeg
 	i        int
 	withLocs bool
+	count    uint64 // documents holding the term, the deleted left out
 
 	// The locations of the last posting read, if withLocs: positions, and
 	// each one's array positions (aps[apAt[k]:apAt[k+1]]).
@@ -78,6 +79,7 @@ func newTermPostings(is *scorch.IndexSnapshot, field string, term []byte, withLo
 				continue // no posting here
 			}
 			s.z = z
+			t.count += z.live(ss.Deleted())
 		} else {
 			d, err := seg.Dictionary(field)
 			if err != nil {
@@ -90,6 +92,7 @@ func newTermPostings(is *scorch.IndexSnapshot, field string, term []byte, withLo
 			if pl.Count() == 0 {
 				continue
 			}
+			t.count += pl.Count()
 			s.it = pl.Iterator(true, true, withLocs, nil)
 		}
 		t.segs = append(t.segs, s)
@@ -214,7 +217,10 @@ type zapTerm struct {
 	oneDoc   uint32
 	oneNorm  uint64
 	all      *roaring.Bitmap // the postings, deleted documents included: the chunks follow it
-	ranks    *rankIndex      // a dense copy of all, for long lists
+	ranks    *rankIndex      // a dense copy of all, for long lists asked often
+	card     uint64          // all's length
+	lookups  int             // documents asked about, while ranks is nil
+	docs     uint64          // the segment's documents
 	chunk    uint32          // documents per chunk
 	freqs    chunks
 	locs     chunks
@@ -233,11 +239,16 @@ type chunks struct {
 	data []byte
 }
 
-// longList is the length from which a postings list is looked up and
-// counted in a dense copy (a few microseconds to build for the laws' 342,000
-// passages): roaring looks up and ranks a shorter list by binary search,
-// about 60 ns a call. (A variable: tests vary it.)
-var longList uint64 = 256
+// A postings list of longList postings or more is looked up and counted
+// in a dense copy once it has been asked about denseAfter documents: the
+// copy takes a few microseconds to build for the laws' 342,000 passages,
+// roaring looks up and ranks by binary search (about 60 ns a document in
+// an array container, more in a bitmap container, where it counts bits
+// from the container's start). (Variables: tests vary them.)
+var (
+	longList   uint64 = 256
+	denseAfter        = 64
+)
 
 func openZapTerm(zs *zap.Segment, field string, term []byte, withLocs bool) (*zapTerm, error) {
 	fst, err := zapFST(zs, field)
@@ -276,6 +287,7 @@ func openZapTerm(zs *zap.Segment, field string, term []byte, withLocs bool) (*za
 		return nil, fmt.Errorf("search: a zap posting bitmap: %w", err)
 	}
 	card := z.all.GetCardinality()
+	z.card, z.docs = card, zs.NumDocs()
 	size, err := zapChunkSize(zs.ChunkMode(), card, zs.NumDocs())
 	if err != nil {
 		return nil, err
@@ -288,10 +300,6 @@ func openZapTerm(zs *zap.Segment, field string, term []byte, withLocs bool) (*za
 		if z.locs, err = readChunks(mem, locOff); err != nil {
 			return nil, err
 		}
-	}
-	if card >= longList {
-		z.ranks = rankPool.Get().(*rankIndex)
-		z.ranks.build(z.all, zs.NumDocs())
 	}
 	return z, nil
 }
@@ -387,6 +395,12 @@ func (z *zapTerm) at(d uint32) (freq, normBits uint64, locs []byte, ok bool, err
 		}
 		return 1, z.oneNorm, nil, true, nil
 	}
+	if z.ranks == nil && z.card >= longList {
+		if z.lookups++; z.lookups >= denseAfter {
+			z.ranks = rankPool.Get().(*rankIndex)
+			z.ranks.build(z.all, z.docs)
+		}
+	}
 	if z.ranks != nil {
 		if !z.ranks.contains(d) {
 			return 0, 0, nil, false, nil
@@ -470,6 +484,20 @@ func (z *zapTerm) rank(d uint32) uint64 {
 	return z.all.Rank(d - 1)
 }
 
+// live returns how many of the postings are not among deleted.
+func (z *zapTerm) live(deleted *roaring.Bitmap) uint64 {
+	if z.one {
+		if deleted != nil && deleted.Contains(z.oneDoc) {
+			return 0
+		}
+		return 1
+	}
+	if deleted == nil {
+		return z.card
+	}
+	return z.card - z.all.AndCardinality(deleted)
+}
+
 // rankIndex is a dense copy of a posting bitmap with the count of postings
 // before every block of 512 documents.
 type rankIndex struct {
@@ -541,9 +569,8 @@ type rankTerm struct {
 	queryWeight        float64
 }
 
-// newRankTerm opens the term query tq's postings; docTerm is the count of
-// its documents, as bleve's term searcher has it.
-func newRankTerm(ctx context.Context, is *scorch.IndexSnapshot, tq *query.TermQuery, docTerm uint64) (*rankTerm, error) {
+// newRankTerm opens the term query tq's postings.
+func newRankTerm(ctx context.Context, is *scorch.IndexSnapshot, tq *query.TermQuery) (*rankTerm, error) {
 	docTotal, avgLen, err := scoreStats(ctx, is, tq.FieldVal)
 	if err != nil {
 		return nil, err
@@ -552,6 +579,7 @@ func newRankTerm(ctx context.Context, is *scorch.IndexSnapshot, tq *query.TermQu
 	if err != nil {
 		return nil, err
 	}
+	docTerm := p.count
 	t := &rankTerm{p: p, boost: tq.Boost(), avgLen: avgLen, queryWeight: 1}
 	// TermQueryScorer.computeIDF
 	if avgLen > 0 {
@@ -561,6 +589,20 @@ func newRankTerm(ctx context.Context, is *scorch.IndexSnapshot, tq *query.TermQu
 	}
 	return t, nil
 }
+
+// weight is TermQueryScorer.Weight.
+func (t *rankTerm) weight() float64 {
+	sum := t.boost * t.idf
+	return sum * sum
+}
+
+// byCount orders a group's terms as bleve's conjunction orders its
+// members (OrderedSearcherList: by count, with the same sort).
+type byCount []*rankTerm
+
+func (b byCount) Len() int           { return len(b) }
+func (b byCount) Less(i, j int) bool { return b[i].p.count < b[j].p.count }
+func (b byCount) Swap(i, j int)      { b[i], b[j] = b[j], b[i] }
 
 // setQueryNorm is TermQueryScorer.SetQueryNorm.
 func (t *rankTerm) setQueryNorm(n float64) {

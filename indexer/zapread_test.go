@@ -106,14 +106,21 @@ func TestTermPostingsAgreeWithZap(t *testing.T) {
 		{"鼾声", fieldTextBigram, true}, {"无此", fieldTextBigram, true},
 	}
 	rng := rand.New(rand.NewPCG(7, 2026))
-	defer func(l uint64) { longList, readZapBytes = l, true }(longList)
+	defer func(l uint64, d int) { longList, denseAfter, readZapBytes = l, d, true }(longList, denseAfter)
 	fastSegs, fallbackSegs, compared, dense, chunked := 0, 0, 0, false, false
 	for _, mode := range []struct {
-		name      string
-		longList  uint64
-		readBytes bool
-	}{{"dense", 64, true}, {"rank", 1 << 62, true}, {"default", longList, true}, {"zap's iterator", longList, false}} {
-		longList, readZapBytes = mode.longList, mode.readBytes
+		name       string
+		longList   uint64
+		denseAfter int
+		readBytes  bool
+	}{
+		{"dense from the start", 64, 1, true},
+		{"roaring's rank", 1 << 62, 1, true},
+		{"dense after 50", 64, 50, true},
+		{"default", longList, denseAfter, true},
+		{"zap's iterator", longList, denseAfter, false},
+	} {
+		longList, denseAfter, readZapBytes = mode.longList, mode.denseAfter, mode.readBytes
 		for _, c := range cases {
 			want := scorchPostings(t, r, c.term, c.field, c.withLocs)
 			open := func() *termPostings {
@@ -124,9 +131,6 @@ func TestTermPostingsAgreeWithZap(t *testing.T) {
 				for _, s := range tp.segs {
 					if s.z != nil {
 						fastSegs++
-						if s.z.ranks != nil {
-							dense = true
-						}
 						if len(s.z.freqs.ends) > 1 {
 							chunked = true
 						}
@@ -137,11 +141,21 @@ func TestTermPostingsAgreeWithZap(t *testing.T) {
 						fallbackSegs++
 					}
 				}
+				if tp.count != uint64(len(want)) {
+					t.Fatalf("%s: count %d, scorch has %d postings", c.term, tp.count, len(want))
+				}
 				return tp
 			}
 			check := func(how string, docs []uint64) {
 				tp := open()
 				defer tp.Close()
+				defer func() {
+					for _, s := range tp.segs {
+						if s.z != nil && s.z.ranks != nil {
+							dense = true
+						}
+					}
+				}()
 				for _, n := range docs {
 					got := readTermPostings(t, tp, n)
 					w, ok := want[n]
