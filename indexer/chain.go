@@ -389,6 +389,42 @@ func (s *chainSearcher) candidateBits(ctx *search.SearchContext, n uint64, ok bo
 	return nil, nil
 }
 
+// canStep and step make a chain on bitmaps a docStepper (root.go): the
+// candidates as in candidateBits, without a DocumentMatch.
+func (s *chainSearcher) canStep() bool { return s.candBits != nil }
+
+func (s *chainSearcher) step(ctx *search.SearchContext, target uint64, next bool) (uint64, float64, bool, error) {
+	var n uint64
+	var ok bool
+	if next {
+		n, ok = s.candBits.next()
+	} else {
+		n, ok = s.candBits.advance(target)
+	}
+	for ; ok; n, ok = s.candBits.next() {
+		if s.wordBits == nil || !s.wordBits.contains(n) {
+			s.id = binary.BigEndian.AppendUint64(s.id[:0], n)
+			held, err := s.holdsChain(s.id)
+			if err != nil {
+				return 0, 0, false, err
+			}
+			if !held {
+				continue
+			}
+		}
+		if s.needScore && !s.scored {
+			s.id = binary.BigEndian.AppendUint64(s.id[:0], n)
+			var err error
+			if s.score, err = s.scoreAt(ctx, s.id); err != nil {
+				return 0, 0, false, err
+			}
+			s.scored = true
+		}
+		return n, s.score, true, nil
+	}
+	return 0, 0, false, nil
+}
+
 // scoreAt sums the scorers' scores at id, a match, as bleve's conjunction
 // does.
 func (s *chainSearcher) scoreAt(ctx *search.SearchContext, id index.IndexInternalID) (float64, error) {
@@ -709,23 +745,56 @@ func (s *bareTermSearcher) Advance(ctx *search.SearchContext, id index.IndexInte
 }
 
 func (s *bareTermSearcher) match(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
-	if s.needScore && !s.scored {
-		dm, err := s.scorer.Advance(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if dm != nil {
-			if dm.IndexInternalID.Equals(id) {
-				s.score = dm.Score
-			}
-			ctx.DocumentMatchPool.Put(dm)
-		}
-		s.scored = true
+	if err := s.scoreOnce(ctx, id); err != nil {
+		return nil, err
 	}
 	dm := ctx.DocumentMatchPool.Get()
 	dm.IndexInternalID = append(dm.IndexInternalID[:0], id...)
 	dm.Score = s.score
 	return dm, nil
+}
+
+// scoreOnce takes the score every match has from bleve's term searcher,
+// at the first match, id.
+func (s *bareTermSearcher) scoreOnce(ctx *search.SearchContext, id index.IndexInternalID) error {
+	if !s.needScore || s.scored {
+		return nil
+	}
+	dm, err := s.scorer.Advance(ctx, id)
+	if err != nil {
+		return err
+	}
+	if dm != nil {
+		if dm.IndexInternalID.Equals(id) {
+			s.score = dm.Score
+		}
+		ctx.DocumentMatchPool.Put(dm)
+	}
+	s.scored = true
+	return nil
+}
+
+// canStep and step make a bare term on bitmaps a docStepper (root.go).
+func (s *bareTermSearcher) canStep() bool { return s.bits != nil }
+
+func (s *bareTermSearcher) step(ctx *search.SearchContext, target uint64, next bool) (uint64, float64, bool, error) {
+	var n uint64
+	var ok bool
+	if next {
+		n, ok = s.bits.next()
+	} else {
+		n, ok = s.bits.advance(target)
+	}
+	if !ok {
+		return 0, 0, false, nil
+	}
+	if s.needScore && !s.scored {
+		s.id = binary.BigEndian.AppendUint64(s.id[:0], n)
+		if err := s.scoreOnce(ctx, s.id); err != nil {
+			return 0, 0, false, err
+		}
+	}
+	return n, s.score, true, nil
 }
 
 func (s *bareTermSearcher) Close() error {

@@ -134,6 +134,11 @@ func (t *facetTally) add(id index.IndexInternalID) {
 		t.bad = true
 		return
 	}
+	t.addNum(num)
+}
+
+// addNum counts the match at document number num.
+func (t *facetTally) addNum(num uint64) {
 	for i := range t.cols.cols {
 		c := &t.cols.cols[i]
 		if num >= uint64(len(c.ord)) {

@@ -163,20 +163,6 @@ func newRankedGroup(members []search.Searcher) *rankedGroup {
 // advanced only if it stands before id: a searcher only moves forward.
 func (g *rankedGroup) at(ctx *search.SearchContext, id index.IndexInternalID) (float64, bool, error) {
 	var sum float64
-	if g.fast != nil {
-		n, ok := docNum(id)
-		if !ok {
-			return 0, false, fmt.Errorf("search: unexpected document number %x", []byte(id))
-		}
-		for _, t := range g.fast {
-			score, ok, err := t.at(n)
-			if !ok || err != nil {
-				return 0, false, err
-			}
-			sum += score
-		}
-		return sum, true, nil
-	}
 	for i, t := range g.members {
 		c := g.curs[i]
 		if c == nil && g.ended[i] {
@@ -200,6 +186,20 @@ func (g *rankedGroup) at(ctx *search.SearchContext, id index.IndexInternalID) (f
 			return 0, false, nil
 		}
 		sum += c.Score
+	}
+	return sum, true, nil
+}
+
+// atNum is at for a group of words read by termPostings, at document
+// number n.
+func (g *rankedGroup) atNum(n uint64) (float64, bool, error) {
+	var sum float64
+	for _, t := range g.fast {
+		score, ok, err := t.at(n)
+		if !ok || err != nil {
+			return 0, false, err
+		}
+		sum += score
 	}
 	return sum, true, nil
 }
@@ -250,7 +250,19 @@ func (s *rankedSearcher) advanceUnranked(ctx *search.SearchContext, id index.Ind
 // summed in order, the groups summed in order and multiplied by the share
 // of groups that match, the result added to the must clause's score.
 func (s *rankedSearcher) rank(ctx *search.SearchContext, dm *search.DocumentMatch) (*search.DocumentMatch, error) {
-	id := dm.IndexInternalID
+	n, ok := docNum(dm.IndexInternalID)
+	var err error
+	dm.Score, err = s.rankAt(ctx, dm.Score, n, ok, dm.IndexInternalID)
+	if err != nil {
+		return nil, err
+	}
+	return dm, nil
+}
+
+// rankAt returns the must clause's score, score, with the groups' added
+// at the passage id, whose document number is n if hasNum. id may be nil
+// if every group is of words read by termPostings or of titles.
+func (s *rankedSearcher) rankAt(ctx *search.SearchContext, score float64, n uint64, hasNum bool, id index.IndexInternalID) (float64, error) {
 	var sum float64
 	matched := 0
 	for _, g := range s.groups {
@@ -258,10 +270,10 @@ func (s *rankedSearcher) rank(ctx *search.SearchContext, dm *search.DocumentMatc
 			if g.titles == nil {
 				var err error
 				if g.titles, err = scoreTitles(ctx, g.titleCol, g); err != nil {
-					return nil, err
+					return 0, err
 				}
 			}
-			if n, ok := docNum(id); ok {
+			if hasNum {
 				if ts, ok := g.titles.of(n); ok {
 					sum += ts
 					matched++
@@ -269,9 +281,19 @@ func (s *rankedSearcher) rank(ctx *search.SearchContext, dm *search.DocumentMatc
 			}
 			continue
 		}
-		gsum, all, err := g.at(ctx, id)
+		var gsum float64
+		var all bool
+		var err error
+		if g.fast != nil {
+			if !hasNum {
+				return 0, fmt.Errorf("search: unexpected document number %x", []byte(id))
+			}
+			gsum, all, err = g.atNum(n)
+		} else {
+			gsum, all, err = g.at(ctx, id)
+		}
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if all {
 			sum += gsum
@@ -279,9 +301,33 @@ func (s *rankedSearcher) rank(ctx *search.SearchContext, dm *search.DocumentMatc
 		}
 	}
 	if matched > 0 {
-		dm.Score += sum * (float64(matched) / float64(len(s.groups)))
+		score += sum * (float64(matched) / float64(len(s.groups)))
 	}
-	return dm, nil
+	return score, nil
+}
+
+// canStep: the must clause steps, and every group is of words read by
+// termPostings or of titles (root.go's docStepper).
+func (s *rankedSearcher) canStep() bool {
+	st, ok := s.must.(docStepper)
+	if !ok || !st.canStep() {
+		return false
+	}
+	for _, g := range s.groups {
+		if g.fast == nil && g.titleCol == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *rankedSearcher) step(ctx *search.SearchContext, target uint64, next bool) (uint64, float64, bool, error) {
+	n, score, ok, err := s.must.(docStepper).step(ctx, target, next)
+	if !ok || err != nil {
+		return 0, 0, false, err
+	}
+	score, err = s.rankAt(ctx, score, n, true, nil)
+	return n, score, err == nil, err
 }
 
 func (s *rankedSearcher) Weight() float64 {

@@ -70,9 +70,11 @@ type rootQuery struct {
 	// are ready.
 	cache *facetCache
 	// split allows two walkers; keep is from+size, the most matches of a
-	// walker the collector may need.
-	split bool
-	keep  int
+	// walker the collector may need; byScore: the search sorts by
+	// relevance (a walker keeps its best matches by score).
+	split   bool
+	keep    int
+	byScore bool
 	// minSplit overrides minSplitDocs and minSplitWork (tests split small
 	// indexes and light queries).
 	minSplit uint64
@@ -83,8 +85,10 @@ type rootQuery struct {
 	// collector: the search's total is the collector's plus extra.
 	extra uint64
 	// handed is how many matches the second walker handed to the
-	// collector, -1 if the search was not split.
-	handed int
+	// collector, -1 if the search was not split; stepped tells whether a
+	// walker stepped (tests check both).
+	handed  int
+	stepped atomic.Bool
 }
 
 // Searcher builds the wrapped query's searcher, or one per walker, on r.
@@ -106,6 +110,17 @@ func (q *rootQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping
 		ok = false // a light query: a second searcher would cost more than it saves
 	}
 	if !ok {
+		// A searcher that steps by document numbers is walked by one
+		// walker: its matches counted and all but the best keep dropped
+		// without a DocumentMatch each.
+		if _, can := stepperOf(first); can && q.byScore {
+			if span, ok := snapshotSpan(r); ok {
+				sp := &splitSearcher{q: q, ctx: ctx, reader: r, done: make(chan struct{}), stop: make(chan struct{})}
+				sp.walkers[0] = &walker{s: first, tally: q.tally}
+				sp.bounds = []uint64{0, span}
+				return sp, nil
+			}
+		}
 		if q.tally == nil {
 			return first, nil
 		}
@@ -140,6 +155,20 @@ func (q *rootQuery) splitSpan(r index.IndexReader) (uint64, bool) {
 	if !q.split {
 		return 0, false
 	}
+	span, ok := snapshotSpan(r)
+	if !ok {
+		return 0, false
+	}
+	least := q.minSplit
+	if least == 0 {
+		least = minSplitDocs
+	}
+	return span, span >= least
+}
+
+// snapshotSpan returns the number of document numbers of r, if it is a
+// scorch snapshot.
+func snapshotSpan(r index.IndexReader) (uint64, bool) {
 	is, ok := r.(*scorch.IndexSnapshot)
 	if !ok || is == nil {
 		return 0, false
@@ -148,11 +177,28 @@ func (q *rootQuery) splitSpan(r index.IndexReader) (uint64, bool) {
 	for _, s := range is.Segments() {
 		span += s.Segment().Count()
 	}
-	least := q.minSplit
-	if least == 0 {
-		least = minSplitDocs
-	}
-	return span, span >= least
+	return span, true
+}
+
+// docStepper is a searcher that also steps through its matches by
+// document number, with their scores, without a DocumentMatch per match:
+// a walker counts them and keeps only the best (bare terms and chains on
+// zap's bitmaps, and a search term ranked over one; chain.go, ranked.go).
+type docStepper interface {
+	// canStep tells whether the searcher, as built, steps.
+	canStep() bool
+	// step returns the match after the last one returned if next, else
+	// the first match at or after target.
+	step(ctx *search.SearchContext, target uint64, next bool) (n uint64, score float64, ok bool, err error)
+}
+
+// stepWalks lets walkers step; tests turn it off to compare (no test
+// runs in parallel).
+var stepWalks = true
+
+func stepperOf(s search.Searcher) (docStepper, bool) {
+	st, ok := s.(docStepper)
+	return st, ok && stepWalks && st.canStep()
 }
 
 func (q *rootQuery) minWork() uint64 {
@@ -219,8 +265,12 @@ type walker struct {
 	tally *facetTally           // nil: facets not counted
 	held  *search.DocumentMatch // a match past the range that found it
 	best  worstFirst
-	total uint64
-	err   error
+	// A stepping walker's match past its range, and its best.
+	heldDoc  scoredDoc
+	holds    bool
+	bestDocs worstDocFirst
+	total    uint64
+	err      error
 	// The two walkers are allocated side by side and each writes its
 	// own fields for every match: without the padding they shared a
 	// cache line, which made a split search of 人 20% slower.
@@ -231,6 +281,19 @@ func (sp *splitSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch,
 	if !sp.walked {
 		sp.walked = true
 		w0, w1 := sp.walkers[0], sp.walkers[1]
+		if w1 == nil {
+			// One walker (a stepper not split).
+			close(sp.done)
+			sp.walk(w0, ctx)
+			if w0.err != nil {
+				return nil, w0.err
+			}
+			sp.pending = w0.best
+			sortByDocument(sp.pending)
+			sp.q.extra = w0.total - uint64(len(sp.pending))
+			w0.best = nil
+			return sp.Next(ctx)
+		}
 		// Started here, not in Searcher: bleve reads the searchers'
 		// sizes between the two.
 		go func() {
@@ -274,6 +337,11 @@ func (sp *splitSearcher) walk(w *walker, sctx *search.SearchContext) {
 			w.err = fmt.Errorf("search: %v", p)
 		}
 	}()
+	if st, ok := stepperOf(w.s); ok {
+		sp.q.stepped.Store(true)
+		sp.walkSteps(w, st, sctx)
+		return
+	}
 	keep := sp.q.keep
 	for {
 		i := int(sp.next.Add(1)) - 1
@@ -338,6 +406,96 @@ func (sp *splitSearcher) walk(w *walker, sctx *search.SearchContext) {
 	}
 }
 
+// walkSteps is walk for a stepper: the kept matches are document numbers
+// and scores until the walk ends, then DocumentMatches.
+func (sp *splitSearcher) walkSteps(w *walker, st docStepper, sctx *search.SearchContext) {
+	keep := sp.q.keep
+	defer func() {
+		w.best = make(worstFirst, 0, len(w.bestDocs))
+		for _, d := range w.bestDocs {
+			dm := sctx.DocumentMatchPool.Get()
+			dm.IndexInternalID = binary.BigEndian.AppendUint64(dm.IndexInternalID[:0], d.n)
+			dm.Score = d.score
+			w.best = append(w.best, dm)
+		}
+		w.bestDocs = nil
+	}()
+	for {
+		i := int(sp.next.Add(1)) - 1
+		if i >= len(sp.bounds)-1 {
+			return
+		}
+		lo, hi := sp.bounds[i], sp.bounds[i+1]
+		d, ok := w.heldDoc, w.holds
+		w.holds = false
+		var err error
+		if !ok || d.n < lo {
+			d.n, d.score, ok, err = st.step(sctx, lo, false)
+		}
+		for ; ok && err == nil; d.n, d.score, ok, err = st.step(sctx, 0, true) {
+			if d.n >= hi {
+				w.heldDoc, w.holds = d, true
+				break
+			}
+			w.total++
+			if w.total%1024 == 0 {
+				select {
+				case <-sp.stop:
+					w.err = context.Canceled
+					return
+				case <-sp.ctx.Done():
+					w.err = sp.ctx.Err()
+					return
+				default:
+				}
+			}
+			if w.tally != nil {
+				w.tally.addNum(d.n)
+			}
+			switch {
+			case len(w.bestDocs) < keep:
+				heap.Push(&w.bestDocs, d)
+			case keep > 0 && d.score > w.bestDocs[0].score:
+				// As in walk: a tie never displaces.
+				w.bestDocs[0] = d
+				heap.Fix(&w.bestDocs, 0)
+			}
+		}
+		if err != nil {
+			w.err = err
+			return
+		}
+		if !w.holds {
+			return
+		}
+	}
+}
+
+// scoredDoc is a stepping walker's match.
+type scoredDoc struct {
+	n     uint64
+	score float64
+}
+
+// worstDocFirst is worstFirst for scoredDocs.
+type worstDocFirst []scoredDoc
+
+func (w worstDocFirst) Len() int { return len(w) }
+func (w worstDocFirst) Less(i, j int) bool {
+	if w[i].score != w[j].score {
+		return w[i].score < w[j].score
+	}
+	return w[i].n > w[j].n
+}
+func (w worstDocFirst) Swap(i, j int) { w[i], w[j] = w[j], w[i] }
+func (w *worstDocFirst) Push(x any)   { *w = append(*w, x.(scoredDoc)) }
+func (w *worstDocFirst) Pop() any {
+	old := *w
+	x := old[len(old)-1]
+	*w = old[:len(old)-1]
+	return x
+}
+
 // mustDocNum is the document number of a scorch match (its internal ID is
 // always the 8-byte number).
 func mustDocNum(dm *search.DocumentMatch) uint64 {
@@ -364,7 +522,9 @@ func (sp *splitSearcher) Weight() float64 { return sp.walkers[0].s.Weight() }
 
 func (sp *splitSearcher) SetQueryNorm(qnorm float64) {
 	for _, w := range sp.walkers {
-		w.s.SetQueryNorm(qnorm)
+		if w != nil {
+			w.s.SetQueryNorm(qnorm)
+		}
 	}
 }
 
@@ -372,7 +532,13 @@ func (sp *splitSearcher) Count() uint64 { return sp.walkers[0].s.Count() }
 
 func (sp *splitSearcher) Min() int { return sp.walkers[0].s.Min() }
 
-func (sp *splitSearcher) Size() int { return sp.walkers[0].s.Size() + sp.walkers[1].s.Size() }
+func (sp *splitSearcher) Size() int {
+	n := sp.walkers[0].s.Size()
+	if sp.walkers[1] != nil {
+		n += sp.walkers[1].s.Size()
+	}
+	return n
+}
 
 // DocumentMatchPoolSize: the collector's pool serves the first walker,
 // which keeps up to keep matches besides what its searcher needs.
@@ -393,6 +559,9 @@ func (sp *splitSearcher) Close() error {
 	}
 	var err error
 	for _, w := range sp.walkers {
+		if w == nil {
+			continue
+		}
 		if err2 := w.s.Close(); err == nil {
 			err = err2
 		}

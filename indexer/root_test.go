@@ -210,3 +210,86 @@ func (s *probeSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, 
 	ctx.DocumentMatchPool.Put(first)
 	return s.Searcher.Advance(ctx, s.to)
 }
+
+// TestSteppedSearchIsExact: walking the searchers that step by document
+// numbers (root.go's docStepper) gives the totals, hits, scores and facet
+// counts of bleve's collector taking a DocumentMatch per match, whole and
+// split, on one segment and on several with deletions.
+func TestSteppedSearchIsExact(t *testing.T) {
+	ps := lawParagraphs(t, 40)
+	for i := range ps {
+		ps[i].Kind = corpus.KindRegulation
+		ps[i].Title = fmt.Sprintf("第%d号", i%50)
+		ps[i].Date = time.Date(2010+i%12, 1, 1, 0, 0, 0, 0, time.UTC)
+		if i%9 == 0 {
+			ps[i].Kind = corpus.KindFinding
+			ps[i].Unit = []string{"息县县委办公室", "光山县教育局"}[i%2]
+		}
+	}
+	ix := openTestIndex(t, ps[:len(ps)-300])
+	ix.SetCacheEntries(0)
+	if err := compact(context.Background(), ix.live); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stepWalks = true }()
+	queries := []string{"人民", "人民法院", "的", "法", "县级以上人民政府", "\"构成犯罪的\"", "\"依照本法规定\"", "国家 工作人员",
+		"合同 OR 协议", "单位:息县", "哈哈哈哈", "规定 -法律", "人民 判决"}
+	pages := []struct{ from, size int }{{0, 10}, {0, 1}, {7, 5}, {0, 100}, {900, 100}}
+	check := func(segments string) {
+		t.Helper()
+		waitFacetColumns(t, ix)
+		stepped := 0
+		for _, split := range []splitMode{splitNever, splitAlways} {
+			ix.split = split
+			for _, q := range queries {
+				for _, p := range pages {
+					r := Request{Query: q, From: p.from, Size: p.size, Facets: true}
+					stepWalks = false
+					want, err := ix.Search(context.Background(), r)
+					if err != nil {
+						t.Fatalf("%q: %v", q, err)
+					}
+					stepWalks = true
+					got, err := ix.Search(context.Background(), r)
+					if err != nil {
+						t.Fatalf("%q stepped: %v", q, err)
+					}
+					if want.stepped {
+						t.Fatalf("%q: stepped with stepping off", q)
+					}
+					if got.stepped {
+						stepped++
+					}
+					where := fmt.Sprintf("%s, split %v, %q from %d size %d", segments, split, q, p.from, p.size)
+					if got.Total != want.Total {
+						t.Fatalf("%s: stepped total %d, else %d", where, got.Total, want.Total)
+					}
+					if g, w := hitList(got), hitList(want); !slices.Equal(g, w) {
+						t.Fatalf("%s: stepped hits\n%v\nelse\n%v", where, g, w)
+					}
+					for _, f := range FacetFields {
+						if !slices.Equal(got.Facets[f], want.Facets[f]) {
+							t.Fatalf("%s facet %s: stepped %v, else %v", where, f, got.Facets[f], want.Facets[f])
+						}
+					}
+				}
+			}
+		}
+		// One-word, one-character and phrase queries step; a test where
+		// none did would prove nothing.
+		if stepped < len(pages)*6 {
+			t.Fatalf("%s: only %d searches stepped", segments, stepped)
+		}
+	}
+	check("one segment")
+	var dels []string
+	for i, p := range ps[:len(ps)-300] {
+		if i%5 == 2 {
+			dels = append(dels, p.ID)
+		}
+	}
+	if err := ix.apply(context.Background(), ps[len(ps)-300:], dels, 0); err != nil {
+		t.Fatal(err)
+	}
+	check("two segments, deletions")
+}

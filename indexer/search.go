@@ -97,6 +97,8 @@ type Result struct {
 	// handed: how many matches of the second walker (root.go) reached
 	// the collector, -1 if the search was not split (tests check it).
 	handed int
+	// stepped: a walker stepped through the matches (root.go; tests).
+	stepped bool
 }
 
 // validate checks the request's paging, sort and grouping.
@@ -206,7 +208,8 @@ func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Req
 	case splitAlways:
 		rq.split, rq.minSplit = true, 1
 	}
-	rq.split = rq.split && (r.Sort == "" || r.Sort == SortRelevance)
+	rq.byScore = r.Sort == "" || r.Sort == SortRelevance
+	rq.split = rq.split && rq.byScore
 	req := bleve.NewSearchRequestOptions(rq, r.Size, r.From, false)
 	applySort(req, r.Sort)
 	sr, err := ix.alias.SearchInContext(ctx, req)
@@ -215,6 +218,7 @@ func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Req
 	}
 	res.Total = sr.Total + rq.extra
 	res.handed = rq.handed
+	res.stepped = rq.stepped.Load()
 	res.Hits, err = ix.hits(ctx, sr.Hits, q)
 	if err != nil {
 		return err

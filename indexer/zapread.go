@@ -45,6 +45,10 @@ type termPostings struct {
 	i        int
 	withLocs bool
 	count    uint64 // documents holding the term, the deleted left out
+	// fieldLen is the field's length in the document of the last posting
+	// read from zap's bytes (zap keeps it for the norm), 0 if read through
+	// zap's iterator.
+	fieldLen uint64
 
 	// The locations of the last posting read, if withLocs: positions, and
 	// each one's array positions (aps[apAt[k]:apAt[k+1]]).
@@ -127,8 +131,8 @@ func (t *termPostings) at(n uint64) (freq uint64, norm float64, ok bool, err err
 				return 0, 0, false, err
 			}
 		}
-		// zap keeps the field's length, and its Posting.Norm gives this.
-		return freq, float64(float32(1 / math.Sqrt(float64(uint32(normBits))))), true, nil
+		t.fieldLen = normBits
+		return freq, normOf(normBits), true, nil
 	}
 	if s.done {
 		return 0, 0, false, nil
@@ -145,6 +149,7 @@ func (t *termPostings) at(n uint64) (freq uint64, norm float64, ok bool, err err
 	if s.cur.Number() != local {
 		return 0, 0, false, nil
 	}
+	t.fieldLen = 0
 	if t.withLocs {
 		t.locPos, t.apAt, t.aps = t.locPos[:0], append(t.apAt[:0], 0), t.aps[:0]
 		for _, l := range s.cur.Locations() {
@@ -154,6 +159,22 @@ func (t *termPostings) at(n uint64) (freq uint64, norm float64, ok bool, err err
 		}
 	}
 	return s.cur.Frequency(), s.cur.Norm(), true, nil
+}
+
+// zap keeps the field's length as a posting's norm bits, and its
+// Posting.Norm gives normOf of them; norms holds the first lengths'.
+var norms = func() (t [1024]float64) {
+	for n := range t {
+		t[n] = float64(float32(1 / math.Sqrt(float64(n))))
+	}
+	return t
+}()
+
+func normOf(bits uint64) float64 {
+	if bits < uint64(len(norms)) {
+		return norms[bits]
+	}
+	return float64(float32(1 / math.Sqrt(float64(uint32(bits)))))
 }
 
 // arrayPositions returns the array positions of location k of the last
@@ -567,6 +588,9 @@ type rankTerm struct {
 	p                  *termPostings
 	boost, idf, avgLen float64
 	queryWeight        float64
+	// once[L] is the score of one occurrence in a field of length L (most
+	// postings), computed at its first use; 0 if not yet.
+	once [512]float64
 }
 
 // newRankTerm opens the term query tq's postings.
@@ -607,6 +631,7 @@ func (b byCount) Swap(i, j int)      { b[i], b[j] = b[j], b[i] }
 // setQueryNorm is TermQueryScorer.SetQueryNorm.
 func (t *rankTerm) setQueryNorm(n float64) {
 	t.queryWeight = t.boost * t.idf * n
+	clear(t.once[:])
 }
 
 // at returns the term's score in document n, and whether n holds the term
@@ -616,6 +641,19 @@ func (t *rankTerm) at(n uint64) (float64, bool, error) {
 	if !ok || err != nil {
 		return 0, false, err
 	}
+	if l := t.p.fieldLen; freq == 1 && l > 0 && l < uint64(len(t.once)) {
+		if s := t.once[l]; s != 0 {
+			return s, true, nil
+		}
+		s := t.score(freq, norm)
+		t.once[l] = s
+		return s, true, nil
+	}
+	return t.score(freq, norm), true, nil
+}
+
+// score is the score of freq occurrences in a field of norm norm.
+func (t *rankTerm) score(freq uint64, norm float64) float64 {
 	var tf float64
 	if freq < scorer.MaxSqrtCache {
 		tf = scorer.SqrtCache[int(freq)]
@@ -633,7 +671,7 @@ func (t *rankTerm) at(n uint64) (float64, bool, error) {
 	if t.queryWeight != 1.0 {
 		score = score * t.queryWeight
 	}
-	return score, true, nil
+	return score
 }
 
 // scoreStats are the statistics bleve's term searcher scores with (its
