@@ -442,22 +442,72 @@ func (z *zapTerm) at(d uint32) (freq, normBits uint64, locs []byte, ok bool, err
 		}
 		z.cur, z.next = c, z.rank(uint32(c)*z.chunk)
 	}
-	for ; z.next < idx; z.next++ {
-		if _, _, err := z.read(false); err != nil {
+	if idx > z.next {
+		if err := z.skip(idx - z.next); err != nil {
 			return 0, 0, nil, false, err
 		}
+		z.next = idx
 	}
 	z.next++
-	freq, normBits, err = z.read(true)
+	freq, normBits, err = z.read()
 	if err != nil {
 		return 0, 0, nil, false, err
 	}
 	return freq, normBits, z.last, true, nil
 }
 
-// read reads the next posting of the chunk; with keep, its location bytes
-// are left in z.last.
-func (z *zapTerm) read(keep bool) (freq, normBits uint64, err error) {
+// skip passes over the next k postings of the chunk without decoding
+// them: per posting, the frequency (shifted left, with the has-locations
+// bit), the norm if the frequency is not 0, and the location bytes if any,
+// after their length.
+func (z *zapTerm) skip(k uint64) error {
+	fb, lb := z.fb, z.lb
+	for ; k > 0; k-- {
+		if len(fb) == 0 {
+			return errZapFormat
+		}
+		b0 := fb[0]
+		i := 0
+		for fb[i] >= 0x80 {
+			if i++; i == len(fb) {
+				return errZapFormat
+			}
+		}
+		fb = fb[i+1:]
+		if b0 >= 2 { // a frequency above 0: a norm follows
+			i = 0
+			for {
+				if i == len(fb) {
+					return errZapFormat
+				}
+				if fb[i] < 0x80 {
+					break
+				}
+				i++
+			}
+			fb = fb[i+1:]
+		}
+		if b0&1 != 0 && z.withLocs {
+			var size uint64
+			n := 1
+			if len(lb) > 0 && lb[0] < 0x80 {
+				size = uint64(lb[0])
+			} else if size, n = binary.Uvarint(lb); n <= 0 {
+				return errZapFormat
+			}
+			if uint64(len(lb)-n) < size {
+				return errZapFormat
+			}
+			lb = lb[n+int(size):]
+		}
+	}
+	z.fb, z.lb = fb, lb
+	return nil
+}
+
+// read reads the next posting of the chunk; its location bytes are left
+// in z.last.
+func (z *zapTerm) read() (freq, normBits uint64, err error) {
 	v, n := binary.Uvarint(z.fb)
 	if n <= 0 {
 		return 0, 0, errZapFormat
@@ -465,14 +515,10 @@ func (z *zapTerm) read(keep bool) (freq, normBits uint64, err error) {
 	z.fb = z.fb[n:]
 	freq = v >> 1
 	if freq != 0 {
-		if keep {
-			if normBits, n = binary.Uvarint(z.fb); n <= 0 {
-				return 0, 0, errZapFormat
-			}
-			z.fb = z.fb[n:]
-		} else if z.fb, err = skipUvarint(z.fb); err != nil {
-			return 0, 0, err
+		if normBits, n = binary.Uvarint(z.fb); n <= 0 {
+			return 0, 0, errZapFormat
 		}
+		z.fb = z.fb[n:]
 	}
 	z.last = nil
 	if v&1 != 0 && z.withLocs {
@@ -483,15 +529,6 @@ func (z *zapTerm) read(keep bool) (freq, normBits uint64, err error) {
 		z.last, z.lb = z.lb[n:n+int(size)], z.lb[n+int(size):]
 	}
 	return freq, normBits, nil
-}
-
-func skipUvarint(b []byte) ([]byte, error) {
-	for i, c := range b {
-		if c < 0x80 {
-			return b[i+1:], nil
-		}
-	}
-	return nil, errZapFormat
 }
 
 // rank returns how many postings come before document d.
