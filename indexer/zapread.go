@@ -400,7 +400,7 @@ func (c *chunks) get(k int) ([]byte, error) {
 	if k > 0 {
 		start = c.ends[k-1]
 	}
-	if start > c.ends[k] {
+	if start > c.ends[k] || c.ends[k] > uint64(len(c.data)) {
 		return nil, errZapFormat
 	}
 	return c.data[start:c.ends[k]], nil
