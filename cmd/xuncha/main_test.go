@@ -204,9 +204,28 @@ func TestBench(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{`paragraphs imported\s+3\b`, `QPS\s+[1-9]`, `latency p99\s+[0-9.]+ ms`, `(?m)^\s*errors\s+0\s*$`} {
+	for _, want := range []string{`paragraphs imported\s+3\b`, `import \+ index, paragraphs/s\s+[1-9]`, `QPS\s+[1-9]`, `latency p99\s+[0-9.]+ ms`, `(?m)^\s*errors\s+0\s*$`} {
 		if !regexp.MustCompile(want).MatchString(out.String()) {
 			t.Errorf("bench table lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// Twice on one --data directory: the second run imports nothing and
+	// says so, instead of a rate of the first run's paragraphs over no
+	// time.
+	data := t.TempDir()
+	for i, want := range [][]string{
+		{`paragraphs imported\s+3\b`, `import \+ index, paragraphs/s\s+[1-9]`},
+		{`paragraphs imported\s+0\b`, `paragraphs indexed\s+3\b`, `import \+ index, paragraphs/s\s+— \(nothing new`},
+	} {
+		out.Reset()
+		if err := run(context.Background(), []string{"bench", "--corpus", dir, "--duration", "300ms", "--connections", "2", "--data", data}, strings.NewReader(""), &out, io.Discard); err != nil {
+			t.Fatalf("bench --data, run %d: %v\n%s", i+1, err, out.String())
+		}
+		for _, w := range want {
+			if !regexp.MustCompile(w).MatchString(out.String()) {
+				t.Errorf("bench --data, run %d: the table lacks %q:\n%s", i+1, w, out.String())
+			}
 		}
 	}
 
