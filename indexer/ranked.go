@@ -28,11 +28,11 @@ import (
 // advances each term searcher of each group to the must clause's match and
 // adds the scores in bleve's own order with bleve's own coordination factor,
 // with the same query norm: the same hits with the same scores
-// (TestRankedQueryAgreesWithBleve). On a scorch snapshot the word groups'
-// postings are read at the must clause's matches by termPostings and
-// scored by rankTerm (zapread.go); the term searchers then give only
-// weights and counts. With explanations, term vectors or no scoring asked
-// for, bleve's boolean searcher runs instead.
+// (TestRankedQueryAgreesWithBleve). On a scorch snapshot the word groups
+// have no term searchers: rankTerm reads their postings at the must
+// clause's matches and gives their weights, counts and scores
+// (zapread.go). With explanations, term vectors or no scoring asked for,
+// bleve's boolean searcher runs instead.
 type rankedQuery struct {
 	b *query.BooleanQuery
 	// titles gives the snapshot's title column: a group of title words
