@@ -165,8 +165,9 @@ func (q *chainQuery) Searcher(ctx context.Context, r index.IndexReader, _ mappin
 // fast sets the searcher to take its candidates from all the chain's
 // bigrams intersected (zap's bitmaps on a scorch snapshot, else a
 // conjunction that scores nothing, which scorch intersects the same way) and
-// to check a candidate by reading the positions of the cover's terms at it,
-// with term field readers that reuse their buffers. With a word (q.word), a
+// to check a candidate by reading the positions of the cover's terms at it
+// (termPostings on a scorch snapshot, else term field readers that reuse
+// their buffers). With a word (q.word), a
 // candidate whose word field holds the word matches without its positions
 // read. bleve's conjunction would read every term's next posting, positions
 // included, after each match, and build a DocumentMatch with every
@@ -182,29 +183,7 @@ func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQ
 	// On a scorch snapshot, the intersection and the word's postings are
 	// zap's bitmaps (postingbits.go), and the positions are read by
 	// termPostings (zapread.go).
-	is, onScorch := r.(*scorch.IndexSnapshot)
-	onScorch = onScorch && walkBitmaps
-	for _, t := range cover {
-		if t == "" {
-			continue
-		}
-		if onScorch {
-			tp, err := newTermPostings(is, q.field, []byte(t), true)
-			if err != nil {
-				return err
-			}
-			s.zpos = append(s.zpos, tp)
-			continue
-		}
-		tr, err := r.TermFieldReader(ctx, []byte(t), q.field, false, false, true)
-		if err != nil {
-			return err
-		}
-		s.pos = append(s.pos, tr)
-	}
-	s.posAt = make([]*index.TermFieldDoc, len(s.pos))
-	s.posDoc = make([]index.TermFieldDoc, len(s.pos))
-	if onScorch {
+	if is, ok := r.(*scorch.IndexSnapshot); ok && walkBitmaps {
 		terms := make([][]byte, len(distinct))
 		for i, t := range distinct {
 			terms[i] = []byte(t)
@@ -219,12 +198,33 @@ func (s *chainSearcher) fast(ctx context.Context, r index.IndexReader, q *chainQ
 				return err
 			}
 		}
-		if !ok {
-			return errors.New("search: a chain's bitmaps and its positions come from different readers") // newPostingBits and newTermPostings read the same segments
+		if ok {
+			for _, t := range cover {
+				if t == "" {
+					continue
+				}
+				tp, err := newTermPostings(is, q.field, []byte(t), true)
+				if err != nil {
+					return err
+				}
+				s.zpos = append(s.zpos, tp)
+			}
+			s.candBits, s.wordBits = cands, words
+			return nil
 		}
-		s.candBits, s.wordBits = cands, words
-		return nil
 	}
+	for _, t := range cover {
+		if t == "" {
+			continue
+		}
+		tr, err := r.TermFieldReader(ctx, []byte(t), q.field, false, false, true)
+		if err != nil {
+			return err
+		}
+		s.pos = append(s.pos, tr)
+	}
+	s.posAt = make([]*index.TermFieldDoc, len(s.pos))
+	s.posDoc = make([]index.TermFieldDoc, len(s.pos))
 	clean := search.SearcherOptions{Score: "none"}
 	var subs []search.Searcher
 	for _, t := range distinct {
