@@ -90,6 +90,141 @@ type andSearcher struct {
 	notEnded []bool
 	started  bool
 	max      index.IndexInternalID // scratch: the furthest child's ID
+
+	// When stepping (root.go's docStepper): each must clause's match and
+	// its unranked score; each excluded term's match.
+	stepN    []uint64
+	stepS    []float64
+	stepDone bool
+	notN     []uint64
+	notHas   []bool
+}
+
+// canStep: every must clause is a search term that steps, and every
+// excluded term steps.
+func (s *andSearcher) canStep() bool {
+	for i := range s.subs {
+		rs, ok := s.lazy[i].(*rankedSearcher)
+		if !ok || !rs.canStep() {
+			return false
+		}
+	}
+	for _, n := range s.nots {
+		if st, ok := n.(docStepper); !ok || !st.canStep() {
+			return false
+		}
+	}
+	return true
+}
+
+// step is Next (or Advance to target) by document numbers: the must
+// clauses move unranked to a common match, which counts unless an
+// excluded term holds it, and are ranked there; the score is their sum in
+// order, as score sums them.
+func (s *andSearcher) step(ctx *search.SearchContext, target uint64, next bool) (uint64, float64, bool, error) {
+	if s.stepDone {
+		return 0, 0, false, nil
+	}
+	move := func(i int, target uint64, next bool) (bool, error) {
+		n, sc, ok, err := s.lazy[i].(*rankedSearcher).stepUnranked(ctx, target, next)
+		if !ok || err != nil {
+			s.stepDone = true
+			return false, err
+		}
+		s.stepN[i], s.stepS[i] = n, sc
+		return true, nil
+	}
+	moveAll := func() (bool, error) {
+		for i := range s.subs {
+			if ok, err := move(i, 0, true); !ok || err != nil {
+				return false, err
+			}
+		}
+		return true, nil
+	}
+	switch {
+	case s.stepN == nil:
+		s.stepN, s.stepS = make([]uint64, len(s.subs)), make([]float64, len(s.subs))
+		s.notN, s.notHas = make([]uint64, len(s.nots)), make([]bool, len(s.nots))
+		for i := range s.subs {
+			if ok, err := move(i, target, false); !ok || err != nil {
+				return 0, 0, false, err
+			}
+		}
+	case next:
+		// Every clause past the last match, as bleve's conjunction does.
+		if ok, err := moveAll(); !ok || err != nil {
+			return 0, 0, false, err
+		}
+	default:
+		for i := range s.subs {
+			if s.stepN[i] < target {
+				if ok, err := move(i, target, false); !ok || err != nil {
+					return 0, 0, false, err
+				}
+			}
+		}
+	}
+	for {
+		hi := s.stepN[0]
+		for _, n := range s.stepN[1:] {
+			hi = max(hi, n)
+		}
+		agree := true
+		for i, n := range s.stepN {
+			if n < hi {
+				agree = false
+				if ok, err := move(i, hi, false); !ok || err != nil {
+					return 0, 0, false, err
+				}
+			}
+		}
+		if !agree {
+			continue
+		}
+		excluded, err := s.excludedNum(ctx, hi)
+		if err != nil {
+			return 0, 0, false, err
+		}
+		if !excluded {
+			var sum float64
+			for i := range s.subs {
+				sc, err := s.lazy[i].(*rankedSearcher).rankAt(ctx, s.stepS[i], hi, true, nil)
+				if err != nil {
+					return 0, 0, false, err
+				}
+				sum += sc
+			}
+			return hi, sum, true, nil
+		}
+		if ok, err := moveAll(); !ok || err != nil {
+			return 0, 0, false, err
+		}
+	}
+}
+
+// excludedNum is excluded for a stepping search, at document number n.
+func (s *andSearcher) excludedNum(ctx *search.SearchContext, n uint64) (bool, error) {
+	for j, nt := range s.nots {
+		if s.notEnded[j] {
+			continue
+		}
+		if !s.notHas[j] || s.notN[j] < n {
+			m, _, ok, err := nt.(docStepper).step(ctx, n, false)
+			if err != nil {
+				return false, err
+			}
+			if !ok {
+				s.notEnded[j] = true
+				continue
+			}
+			s.notN[j], s.notHas[j] = m, true
+		}
+		if s.notN[j] == n {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (s *andSearcher) next(ctx *search.SearchContext, i int) (*search.DocumentMatch, error) {

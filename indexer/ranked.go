@@ -79,6 +79,11 @@ func (q *rankedQuery) shouldGroups() ([][]query.Query, bool) {
 
 func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
 	groups, ok := q.shouldGroups()
+	if ok && o.Score == "none" && !o.Explain && !o.IncludeTermVectors {
+		// Unscored (an excluded term): the should groups only rank, so the
+		// must clause alone matches the same passages.
+		return q.b.Must.Searcher(ctx, r, m, o)
+	}
 	if !ok || o.Explain || o.IncludeTermVectors || o.Score == "none" {
 		return q.b.Searcher(ctx, r, m, o)
 	}
@@ -319,6 +324,12 @@ func (s *rankedSearcher) canStep() bool {
 		}
 	}
 	return true
+}
+
+// stepUnranked steps the must clause alone, for an andSearcher that ranks
+// only the whole conjunction's matches (rankAt then ranks one).
+func (s *rankedSearcher) stepUnranked(ctx *search.SearchContext, target uint64, next bool) (uint64, float64, bool, error) {
+	return s.must.(docStepper).step(ctx, target, next)
 }
 
 func (s *rankedSearcher) step(ctx *search.SearchContext, target uint64, next bool) (uint64, float64, bool, error) {

@@ -233,7 +233,11 @@ func TestSteppedSearchIsExact(t *testing.T) {
 	}
 	defer func() { stepWalks = true }()
 	queries := []string{"人民", "人民法院", "的", "法", "县级以上人民政府", "\"构成犯罪的\"", "\"依照本法规定\"", "国家 工作人员",
-		"合同 OR 协议", "单位:息县", "哈哈哈哈", "规定 -法律", "人民 判决"}
+		"合同 OR 协议", "单位:息县", "哈哈哈哈", "规定 -法律", "人民 判决", "人民 -法院 -政府"}
+	// These step: one term or phrase, and terms joined by AND, less
+	// excluded terms.
+	mustStep := map[string]bool{"人民": true, "人民法院": true, "的": true, "法": true, "\"构成犯罪的\"": true,
+		"\"依照本法规定\"": true, "国家 工作人员": true, "规定 -法律": true, "人民 判决": true, "人民 -法院 -政府": true}
 	pages := []struct{ from, size int }{{0, 10}, {0, 1}, {7, 5}, {0, 100}, {900, 100}}
 	check := func(segments string) {
 		t.Helper()
@@ -259,6 +263,8 @@ func TestSteppedSearchIsExact(t *testing.T) {
 					}
 					if got.stepped {
 						stepped++
+					} else if mustStep[q] {
+						t.Fatalf("%q: did not step", q)
 					}
 					where := fmt.Sprintf("%s, split %v, %q from %d size %d", segments, split, q, p.from, p.size)
 					if got.Total != want.Total {
@@ -277,7 +283,7 @@ func TestSteppedSearchIsExact(t *testing.T) {
 		}
 		// One-word, one-character and phrase queries step; a test where
 		// none did would prove nothing.
-		if stepped < len(pages)*6 {
+		if stepped < len(pages)*len(mustStep) {
 			t.Fatalf("%s: only %d searches stepped", segments, stepped)
 		}
 	}
