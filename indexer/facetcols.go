@@ -217,6 +217,19 @@ func (c *facetCache) columns(r index.IndexReader) *facetColumns {
 	return nil
 }
 
+// warm builds the columns of the current snapshot now, unless a build
+// is under way.
+func (c *facetCache) warm() {
+	c.mu.Lock()
+	if c.building || c.open == nil {
+		c.mu.Unlock()
+		return
+	}
+	c.building = true
+	c.mu.Unlock()
+	c.build()
+}
+
 func (c *facetCache) build() {
 	defer func() {
 		c.mu.Lock()

@@ -299,3 +299,35 @@ func TestSteppedSearchIsExact(t *testing.T) {
 	}
 	check("two segments, deletions")
 }
+
+// TestWarmBuildsColumns: without Warm, the first search on a snapshot
+// counts facets as bleve does (its columns are not built yet); after Warm,
+// the first search counts them from the columns.
+func TestWarmBuildsColumns(t *testing.T) {
+	ps := lawParagraphs(t, 200)
+	ctx := context.Background()
+	cold := openTestIndex(t, ps)
+	cold.SetCacheEntries(0)
+	res, err := cold.Search(ctx, Request{Query: "人民", Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.facetsFromColumns {
+		t.Fatal("the first search without Warm found the columns built: the test proves nothing")
+	}
+	warm := openTestIndex(t, ps)
+	warm.SetCacheEntries(0)
+	if err := warm.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res2, err := warm.Search(ctx, Request{Query: "人民", Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res2.facetsFromColumns {
+		t.Fatal("the first search after Warm counted facets as bleve does")
+	}
+	if res2.Total != res.Total || !slices.Equal(res2.Facets[fieldYear], res.Facets[fieldYear]) {
+		t.Fatalf("warm and cold differ: %d %v, %d %v", res2.Total, res2.Facets[fieldYear], res.Total, res.Facets[fieldYear])
+	}
+}

@@ -135,6 +135,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				log.Info("index synced", "changes", n, "took", time.Since(start).Round(time.Millisecond))
 			}
 			if !ready.Load() && a.caughtUp(loopCtx) {
+				if err := a.index.Warm(loopCtx); err != nil && loopCtx.Err() == nil {
+					log.Warn("build the facet and title columns", "err", err)
+				}
 				ready.Store(true)
 				log.Info("ready")
 			}
