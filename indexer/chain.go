@@ -394,13 +394,7 @@ func (s *chainSearcher) candidateBits(ctx *search.SearchContext, n uint64, ok bo
 func (s *chainSearcher) canStep() bool { return s.candBits != nil }
 
 func (s *chainSearcher) step(ctx *search.SearchContext, target uint64, next bool) (uint64, float64, bool, error) {
-	var n uint64
-	var ok bool
-	if next {
-		n, ok = s.candBits.next()
-	} else {
-		n, ok = s.candBits.advance(target)
-	}
+	n, ok := s.candBits.step(target, next)
 	for ; ok; n, ok = s.candBits.next() {
 		if s.wordBits == nil || !s.wordBits.contains(n) {
 			s.id = binary.BigEndian.AppendUint64(s.id[:0], n)
@@ -778,13 +772,7 @@ func (s *bareTermSearcher) scoreOnce(ctx *search.SearchContext, id index.IndexIn
 func (s *bareTermSearcher) canStep() bool { return s.bits != nil }
 
 func (s *bareTermSearcher) step(ctx *search.SearchContext, target uint64, next bool) (uint64, float64, bool, error) {
-	var n uint64
-	var ok bool
-	if next {
-		n, ok = s.bits.next()
-	} else {
-		n, ok = s.bits.advance(target)
-	}
+	n, ok := s.bits.step(target, next)
 	if !ok {
 		return 0, 0, false, nil
 	}

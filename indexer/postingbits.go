@@ -142,6 +142,14 @@ func (p *postingBits) advance(n uint64) (uint64, bool) {
 	return p.next()
 }
 
+// step is next if next, else advance to target (docStepper's step).
+func (p *postingBits) step(target uint64, next bool) (uint64, bool) {
+	if next {
+		return p.next()
+	}
+	return p.advance(target)
+}
+
 // contains tells whether n is among the postings. Calls come with n
 // increasing; a postingBits is either walked or asked, not both.
 func (p *postingBits) contains(n uint64) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -226,22 +227,12 @@ func TestPostingBitsAgreeWithScorch(t *testing.T) {
 
 func scorchDocNums(t *testing.T, r index.IndexReader, term, field string) []uint64 {
 	t.Helper()
-	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tfr.Close()
 	var out []uint64
-	for {
-		d, err := tfr.Next(&index.TermFieldDoc{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d == nil {
-			return out
-		}
-		out = append(out, mustNum(t, d.ID))
+	for n := range scorchPostings(t, r, term, field, false) {
+		out = append(out, n)
 	}
+	slices.Sort(out)
+	return out
 }
 
 func mustNum(t *testing.T, id index.IndexInternalID) uint64 {

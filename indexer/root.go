@@ -365,17 +365,8 @@ func (sp *splitSearcher) walk(w *walker, sctx *search.SearchContext) {
 				w.held = dm
 				break
 			}
-			w.total++
-			if w.total%1024 == 0 {
-				select {
-				case <-sp.stop:
-					w.err = context.Canceled
-					return
-				case <-sp.ctx.Done():
-					w.err = sp.ctx.Err()
-					return
-				default:
-				}
+			if sp.count(w) {
+				return
 			}
 			if w.tally != nil {
 				w.tally.add(dm.IndexInternalID)
@@ -403,6 +394,25 @@ func (sp *splitSearcher) walk(w *walker, sctx *search.SearchContext) {
 			// match.
 			return
 		}
+	}
+}
+
+// count counts one of w's matches and, every 1,024, tells whether the
+// search has been stopped (w.err says why).
+func (sp *splitSearcher) count(w *walker) bool {
+	w.total++
+	if w.total%1024 != 0 {
+		return false
+	}
+	select {
+	case <-sp.stop:
+		w.err = context.Canceled
+		return true
+	case <-sp.ctx.Done():
+		w.err = sp.ctx.Err()
+		return true
+	default:
+		return false
 	}
 }
 
@@ -437,17 +447,8 @@ func (sp *splitSearcher) walkSteps(w *walker, st docStepper, sctx *search.Search
 				w.heldDoc, w.holds = d, true
 				break
 			}
-			w.total++
-			if w.total%1024 == 0 {
-				select {
-				case <-sp.stop:
-					w.err = context.Canceled
-					return
-				case <-sp.ctx.Done():
-					w.err = sp.ctx.Err()
-					return
-				default:
-				}
+			if sp.count(w) {
+				return
 			}
 			if w.tally != nil {
 				w.tally.addNum(d.n)

@@ -17,11 +17,10 @@ import (
 	"github.com/xuncha/xuncha/corpus"
 )
 
-// TestSplitSearchIsExact: a search walked in two halves at once gives what
-// the same search walked whole gives — total, hits in order with their
-// scores, facet counts — for every kind of query and page, on one segment
-// and on two.
-func TestSplitSearchIsExact(t *testing.T) {
+// facetedLawParagraphs is a sample of the laws' paragraphs with titles,
+// dates, and every ninth made a finding with a unit, problem types and a
+// status: every facet has values.
+func facetedLawParagraphs(t *testing.T) []Passage {
 	ps := lawParagraphs(t, 40)
 	units := []string{"息县县委办公室", "光山县教育局", "某某市人民法院"}
 	for i := range ps {
@@ -35,6 +34,15 @@ func TestSplitSearchIsExact(t *testing.T) {
 			ps[i].Status = "已整改"
 		}
 	}
+	return ps
+}
+
+// TestSplitSearchIsExact: a search walked in two halves at once gives what
+// the same search walked whole gives — total, hits in order with their
+// scores, facet counts — for every kind of query and page, on one segment
+// and on two.
+func TestSplitSearchIsExact(t *testing.T) {
+	ps := facetedLawParagraphs(t)
 	rest := ps[len(ps)-300:]
 	ix := openTestIndex(t, ps[:len(ps)-300])
 	ix.SetCacheEntries(0)
@@ -216,16 +224,7 @@ func (s *probeSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, 
 // counts of bleve's collector taking a DocumentMatch per match, whole and
 // split, on one segment and on several with deletions.
 func TestSteppedSearchIsExact(t *testing.T) {
-	ps := lawParagraphs(t, 40)
-	for i := range ps {
-		ps[i].Kind = corpus.KindRegulation
-		ps[i].Title = fmt.Sprintf("第%d号", i%50)
-		ps[i].Date = time.Date(2010+i%12, 1, 1, 0, 0, 0, 0, time.UTC)
-		if i%9 == 0 {
-			ps[i].Kind = corpus.KindFinding
-			ps[i].Unit = []string{"息县县委办公室", "光山县教育局"}[i%2]
-		}
-	}
+	ps := facetedLawParagraphs(t)
 	ix := openTestIndex(t, ps[:len(ps)-300])
 	ix.SetCacheEntries(0)
 	if err := compact(context.Background(), ix.live); err != nil {
