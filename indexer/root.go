@@ -31,6 +31,9 @@ import (
 //     the collector's goroutine, the other on its own. Each counts its
 //     matches and keeps only its best from+size. When both are done, the kept
 //     matches go to bleve's collector, in document order.
+//   - A search sorted by relevance whose searcher steps by document number
+//     (docStepper) is walked the same way when it is not split, by one
+//     walker: no DocumentMatch per match, only the kept ones.
 //
 // Splitting changes nothing in the result. Both walkers score against the
 // same snapshot, so every match keeps its score. Any hit in the top from+size
