@@ -254,10 +254,12 @@ type zapTerm struct {
 }
 
 // chunks is one of a postings list's chunked streams: the chunk ends
-// (relative to data), then the chunks.
+// (relative to data), then the chunks. A stream with nothing in it (zap's
+// offset 0, termNotEncoded) has no chunks, and reads as empty.
 type chunks struct {
-	ends []uint64
-	data []byte
+	ends  []uint64
+	data  []byte
+	empty bool
 }
 
 // A postings list of longList postings or more is looked up and counted
@@ -369,6 +371,9 @@ func zapChunkSize(mode uint32, card, docs uint64) (uint64, error) {
 }
 
 func readChunks(mem []byte, off uint64) (chunks, error) {
+	if off == 0 {
+		return chunks{empty: true}, nil
+	}
 	if off >= uint64(len(mem)) {
 		return chunks{}, errZapFormat
 	}
@@ -393,6 +398,9 @@ func readChunks(mem []byte, off uint64) (chunks, error) {
 }
 
 func (c *chunks) get(k int) ([]byte, error) {
+	if c.empty {
+		return nil, nil
+	}
 	if k >= len(c.ends) {
 		return nil, errZapFormat
 	}

@@ -102,6 +102,10 @@ func TestTermPostingsAgreeWithZap(t *testing.T) {
 	}{
 		{"人民", fieldTextWord, false}, {"法院", fieldTextWord, false}, {"的", fieldTextWord, false},
 		{"鼾声如雷", fieldTextWord, false}, {"齁", fieldTextWord, false}, {"无此词", fieldTextWord, false},
+		// The word field keeps no positions: its location stream is empty
+		// (zap's offset 0), which must read as empty, not as the file's
+		// first bytes.
+		{"人民", fieldTextWord, true},
 		{"人民", fieldTextBigram, true}, {"规定", fieldTextBigram, true}, {"条第", fieldTextBigram, true},
 		{"鼾声", fieldTextBigram, true}, {"无此", fieldTextBigram, true},
 	}
@@ -130,6 +134,9 @@ func TestTermPostingsAgreeWithZap(t *testing.T) {
 				}
 				for _, s := range tp.segs {
 					if s.z != nil {
+						if c.field == fieldTextWord && c.withLocs && !s.z.one && !s.z.locs.empty {
+							t.Fatalf("%s: the word field's location stream (offset 0) read as %d chunks", c.term, len(s.z.locs.ends))
+						}
 						fastSegs++
 						if len(s.z.freqs.ends) > 1 {
 							chunked = true
