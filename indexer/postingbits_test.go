@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/xuncha/xuncha/corpus"
@@ -245,3 +246,73 @@ func mustNum(t *testing.T, id index.IndexInternalID) uint64 {
 }
 
 func head64(ns []uint64) []uint64 { return ns[:min(len(ns), 20)] }
+
+// TestPostingBitsAgreesWithRoaring: walking and advancing through segment
+// bitmaps in batches gives the numbers roaring's own iterator gives, for
+// advances within a batch, just past it, far past it and back.
+func TestPostingBitsAgreesWithRoaring(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		var segs []segBits
+		var all []uint64
+		var base uint64
+		for range 1 + rng.IntN(3) {
+			size := uint64(1 + rng.IntN(300_000))
+			density := []float64{0.001, 0.05, 0.5, 0.95}[rng.IntN(4)]
+			bm := roaring.New()
+			for range int(float64(size) * density) {
+				bm.Add(uint32(rng.Uint64N(size)))
+			}
+			switch {
+			case bm.IsEmpty():
+			case bm.GetCardinality() == 1 && rng.IntN(2) == 0:
+				segs = append(segs, segBits{base: base, end: base + size, one: uint64(bm.Minimum())})
+			default:
+				segs = append(segs, segBits{base: base, end: base + size, bm: bm})
+			}
+			if !bm.IsEmpty() {
+				for _, x := range bm.ToArray() {
+					all = append(all, base+uint64(x))
+				}
+			}
+			base += size
+		}
+		p := &postingBits{segs: segs}
+		// want is the index in all of the next number; the first at or
+		// after n for an advance.
+		want := 0
+		for op := 0; op < 2000; op++ {
+			var got uint64
+			var ok bool
+			switch k := rng.IntN(10); {
+			case k < 6 || !p.started:
+				got, ok = p.next()
+			default:
+				from := p.last
+				var n uint64
+				switch k {
+				case 6:
+					n = from + 1 + rng.Uint64N(300) // within a batch
+				case 7:
+					n = from + 1 + rng.Uint64N(5000) // about a batch on
+				case 8:
+					n = from + 1 + rng.Uint64N(200_000) // far
+				default:
+					n = rng.Uint64N(from + 1) // back: from the start
+				}
+				got, ok = p.advance(n)
+				want, _ = slices.BinarySearch(all, n)
+			}
+			if want >= len(all) {
+				if ok {
+					t.Fatalf("round %d op %d: got %d past the end", round, op, got)
+				}
+				break
+			}
+			if !ok || got != all[want] {
+				t.Fatalf("round %d op %d: got %d %v, want %d", round, op, got, ok, all[want])
+			}
+			want++
+		}
+	}
+}
