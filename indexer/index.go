@@ -108,6 +108,9 @@ type Index struct {
 	bleveFacets bool
 	// titles caches the title column of the latest snapshot (titles.go).
 	titles titleCache
+	// bounds caches the ranking words' score bounds per segment
+	// (bounds.go).
+	bounds boundCache
 
 	// searching counts the searches in progress: a search splits in two
 	// halves only when a core would otherwise idle (root.go); tests and

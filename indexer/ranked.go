@@ -38,6 +38,9 @@ type rankedQuery struct {
 	// titles gives the snapshot's title column: a group of title words
 	// is scored once per title, on the carriers (titles.go).
 	titles *titleCache
+	// bounds keeps the words' score bounds per segment (bounds.go); nil:
+	// every match is ranked.
+	bounds *boundCache
 }
 
 // shouldGroups returns the should clause's groups, each a list of term
@@ -105,6 +108,7 @@ func (q *rankedQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 					s.Close()
 					return nil, err
 				}
+				rt.bounds = q.bounds
 				rg.fast = append(rg.fast, rt)
 			}
 			sort.Sort(byCount(rg.fast))
@@ -209,6 +213,38 @@ func (g *rankedGroup) atNum(n uint64) (float64, bool, error) {
 	return sum, true, nil
 }
 
+// boundNum is atNum's bound (bounds.go): at least the sum atNum returns
+// at n, and false only if atNum's would be; both hold for every document
+// from n to end.
+func (g *rankedGroup) boundNum(n uint64) (sum float64, all bool, end uint64, err error) {
+	end = math.MaxUint64
+	for _, t := range g.fast {
+		b, ok, e, err := t.boundAt(n)
+		if err != nil {
+			return 0, false, 0, err
+		}
+		if !ok {
+			return 0, false, e, nil
+		}
+		sum += b
+		end = min(end, e)
+	}
+	return sum, true, end, nil
+}
+
+// titleAt is a title group's score at document n, and whether n's title
+// holds the group's words.
+func (g *rankedGroup) titleAt(ctx *search.SearchContext, n uint64) (float64, bool, error) {
+	if g.titles == nil {
+		var err error
+		if g.titles, err = scoreTitles(ctx, g.titleCol, g); err != nil {
+			return 0, false, err
+		}
+	}
+	ts, ok := g.titles.of(n)
+	return ts, ok, nil
+}
+
 // onTitles reports whether a group's terms are on the title field.
 func onTitles(g []query.Query) bool {
 	for _, q := range g {
@@ -222,7 +258,30 @@ func onTitles(g []query.Query) bool {
 type rankedSearcher struct {
 	must   search.Searcher
 	groups []*rankedGroup
+	// floor, once pruning: the worst score a stepping walker keeps; a
+	// match whose bound is below it is not ranked (bounds.go).
+	floor   float64
+	pruning bool
+	skipped uint64 // matches not ranked
+	// The word groups' bounds hold for documents blockStart ≤ n <
+	// blockEnd: their sum, and how many groups may match.
+	blockStart, blockEnd uint64
+	blockSum             float64
+	blockMatched         int
+	blockMost            float64 // the coordination factor if all that may match do
+	// The title groups, and the sum of their best scores.
+	titleGroups []*rankedGroup
+	titleMax    float64
 }
+
+// setFloor tells a stepping searcher the lowest score a match needs to
+// be kept: every kept match scores at least floor, and a match that does
+// not score more is not kept.
+func (s *rankedSearcher) setFloor(floor float64) {
+	s.floor, s.pruning = floor, true
+}
+
+func (s *rankedSearcher) unranked() uint64 { return s.skipped }
 
 func (s *rankedSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
 	dm, err := s.must.Next(ctx)
@@ -272,14 +331,12 @@ func (s *rankedSearcher) rankAt(ctx *search.SearchContext, score float64, n uint
 	matched := 0
 	for _, g := range s.groups {
 		if g.titleCol != nil {
-			if g.titles == nil {
-				var err error
-				if g.titles, err = scoreTitles(ctx, g.titleCol, g); err != nil {
+			if hasNum {
+				ts, ok, err := g.titleAt(ctx, n)
+				if err != nil {
 					return 0, err
 				}
-			}
-			if hasNum {
-				if ts, ok := g.titles.of(n); ok {
+				if ok {
 					sum += ts
 					matched++
 				}
@@ -336,6 +393,18 @@ func (s *rankedSearcher) step(ctx *search.SearchContext, target uint64, next boo
 	n, score, ok, err := s.must.(docStepper).step(ctx, target, next)
 	if !ok || err != nil {
 		return 0, 0, false, err
+	}
+	if s.pruning {
+		// A match that cannot beat the floor is counted but not ranked:
+		// its bound stands for its score, and is below the floor too.
+		ub, err := s.boundAt(ctx, score, n)
+		if err != nil {
+			return 0, 0, false, err
+		}
+		if ub < s.floor {
+			s.skipped++
+			return n, ub, true, nil
+		}
 	}
 	score, err = s.rankAt(ctx, score, n, true, nil)
 	return n, score, err == nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
 	"sync/atomic"
@@ -92,6 +93,9 @@ type rootQuery struct {
 	// walker stepped (tests check both).
 	handed  int
 	stepped atomic.Bool
+	// unranked counts the matches walkers counted without ranking them
+	// (bounds.go; tests check it).
+	unranked atomic.Uint64
 }
 
 // Searcher builds the wrapped query's searcher, or one per walker, on r.
@@ -195,9 +199,23 @@ type docStepper interface {
 	step(ctx *search.SearchContext, target uint64, next bool) (n uint64, score float64, ok bool, err error)
 }
 
+// floorSetter is a stepper told, once a walker keeps all it can, the
+// score a match must beat to be kept: it may then skip ranking a match
+// that cannot (rankedSearcher, bounds.go). Its step then returns, for such
+// a match, a score below the floor in place of the score.
+type floorSetter interface {
+	setFloor(floor float64)
+	// unranked is how many matches it stepped to without ranking them.
+	unranked() uint64
+}
+
 // stepWalks lets walkers step; tests turn it off to compare (no test
 // runs in parallel).
 var stepWalks = true
+
+// boundScores lets a stepping walker tell its searcher a floor; tests turn
+// it off to compare.
+var boundScores = true
 
 func stepperOf(s search.Searcher) (docStepper, bool) {
 	st, ok := s.(docStepper)
@@ -423,7 +441,17 @@ func (sp *splitSearcher) count(w *walker) bool {
 // and scores until the walk ends, then DocumentMatches.
 func (sp *splitSearcher) walkSteps(w *walker, st docStepper, sctx *search.SearchContext) {
 	keep := sp.q.keep
+	fs, _ := st.(floorSetter)
+	if !boundScores {
+		fs = nil
+	}
+	if fs != nil && keep == 0 {
+		fs.setFloor(math.Inf(1))
+	}
 	defer func() {
+		if fs != nil {
+			sp.q.unranked.Add(fs.unranked())
+		}
 		w.best = make(worstFirst, 0, len(w.bestDocs))
 		for _, d := range w.bestDocs {
 			dm := sctx.DocumentMatchPool.Get()
@@ -459,10 +487,16 @@ func (sp *splitSearcher) walkSteps(w *walker, st docStepper, sctx *search.Search
 			switch {
 			case len(w.bestDocs) < keep:
 				heap.Push(&w.bestDocs, d)
+				if fs != nil && len(w.bestDocs) == keep {
+					fs.setFloor(w.bestDocs[0].score)
+				}
 			case keep > 0 && d.score > w.bestDocs[0].score:
 				// As in walk: a tie never displaces.
 				w.bestDocs[0] = d
 				heap.Fix(&w.bestDocs, 0)
+				if fs != nil {
+					fs.setFloor(w.bestDocs[0].score)
+				}
 			}
 		}
 		if err != nil {

@@ -99,6 +99,9 @@ type Result struct {
 	handed int
 	// stepped: a walker stepped through the matches (root.go; tests).
 	stepped bool
+	// unranked: matches counted but not ranked, as they could not reach
+	// the page (bounds.go; tests).
+	unranked uint64
 }
 
 // validate checks the request's paging, sort and grouping.
@@ -219,6 +222,7 @@ func (ix *Index) searchHits(ctx context.Context, bq query.Query, q *Query, r Req
 	res.Total = sr.Total + rq.extra
 	res.handed = rq.handed
 	res.stepped = rq.stepped.Load()
+	res.unranked = rq.unranked.Load()
 	res.Hits, err = ix.hits(ctx, sr.Hits, q)
 	if err != nil {
 		return err
@@ -551,7 +555,7 @@ func (ix *Index) ranked(b *query.BooleanQuery) query.Query {
 	if ix.bleveBoolean {
 		return b
 	}
-	return &rankedQuery{b: b, titles: &ix.titles}
+	return &rankedQuery{b: b, titles: &ix.titles, bounds: &ix.bounds}
 }
 
 // boostLeaves multiplies by b the boost of every term-level query in q (a

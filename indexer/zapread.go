@@ -41,10 +41,12 @@ import (
 // The format read is zapx v17's (posting.go, intDecoder.go, chunk.go);
 // TestTermPostingsAgreeWithZap compares every posting with zap's iterator.
 type termPostings struct {
-	segs     []termSeg
-	i        int
-	withLocs bool
-	count    uint64 // documents holding the term, the deleted left out
+	segs        []termSeg
+	i           int
+	bi          int // the segment rankTerm.boundAt stands at
+	field, term string
+	withLocs    bool
+	count       uint64 // documents holding the term, the deleted left out
 	// fieldLen is the field's length in the document of the last posting
 	// read from zap's bytes (zap keeps it for the norm), 0 if read through
 	// zap's iterator.
@@ -63,11 +65,14 @@ type termSeg struct {
 	it        segment.PostingsIterator // else zap's iterator
 	cur       segment.Posting          // where it stands (nil: before its first)
 	done      bool                     // it has no more postings
+	// ub are the blocks' score bounds for the query (bounds.go), nil
+	// until asked for, empty if the segment has none.
+	ub []float64
 }
 
 // newTermPostings opens term's postings on field in every segment of is.
 func newTermPostings(is *scorch.IndexSnapshot, field string, term []byte, withLocs bool) (*termPostings, error) {
-	t := &termPostings{withLocs: withLocs}
+	t := &termPostings{withLocs: withLocs, field: field, term: string(term)}
 	var base uint64
 	for _, ss := range is.Segments() {
 		seg := ss.Segment()
@@ -246,6 +251,7 @@ type zapTerm struct {
 	freqs    chunks
 	locs     chunks
 	withLocs bool
+	segPath  string // the segment's file, which names its score bounds (bounds.go)
 
 	cur    int    // the chunk loaded, -1 if none
 	fb, lb []byte // the rest of its frequency and location bytes
@@ -282,7 +288,7 @@ func openZapTerm(zs *zap.Segment, field string, term []byte, withLocs bool) (*za
 	if err != nil || !exists {
 		return nil, err
 	}
-	z := &zapTerm{cur: -1, withLocs: withLocs}
+	z := &zapTerm{cur: -1, withLocs: withLocs, segPath: zs.Path()}
 	if off&zap.FSTValEncodingMask == zap.FSTValEncoding1Hit {
 		doc, norm := zap.FSTValDecode1Hit(off)
 		z.one, z.oneDoc, z.oneNorm = true, uint32(doc), norm
@@ -631,6 +637,7 @@ func popcountWords(w []uint64) int {
 // (TestRankedQueryAgreesWithBleve), without a DocumentMatch per posting.
 type rankTerm struct {
 	p                  *termPostings
+	bounds             *boundCache // nil: no score bounds (bounds.go)
 	boost, idf, avgLen float64
 	queryWeight        float64
 	// once[L] is the score of one occurrence in a field of length L (most
@@ -677,6 +684,9 @@ func (b byCount) Swap(i, j int)      { b[i], b[j] = b[j], b[i] }
 func (t *rankTerm) setQueryNorm(n float64) {
 	t.queryWeight = t.boost * t.idf * n
 	clear(t.once[:])
+	for i := range t.p.segs {
+		t.p.segs[i].ub = nil
+	}
 }
 
 // at returns the term's score in document n, and whether n holds the term

@@ -1,0 +1,130 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// TestBoundedRankingIsExact: with score bounds, searches give the totals,
+// hits, scores and facets they give when every match is ranked, on one
+// segment and on two with deletions, whole and split, for pages at the top
+// and deep; and the common words' searches do leave matches unranked (a
+// test where none did would prove nothing).
+func TestBoundedRankingIsExact(t *testing.T) {
+	ps := facetedLawParagraphs(t)
+	// Titles that hold the query words, so that title scores take part
+	// in the bounds.
+	for i := range ps {
+		switch i % 13 {
+		case 0:
+			ps[i].Title = fmt.Sprintf("中华人民共和国人民法院组织法第%d号", i%7)
+		case 5:
+			ps[i].Title = "关于规定的决定"
+		}
+	}
+	defer func(m uint64) { boundMin = m }(boundMin)
+	boundMin = 64
+	ix := openTestIndex(t, ps[:len(ps)-300])
+	ix.SetCacheEntries(0)
+	ctx := context.Background()
+	if err := compact(ctx, ix.live); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { boundScores = true }()
+	queries := []string{"人民", "人民法院", "的", "法", "规定", "\"构成犯罪的\"", "国家 工作人员", "规定 -法律", "人民 -法院 -政府", "县级以上人民政府", "合同 OR 协议"}
+	mustSkip := map[string]bool{"人民": true, "的": true, "法": true, "规定": true}
+	pages := []struct{ from, size int }{{0, 10}, {0, 1}, {7, 5}, {0, 100}, {900, 100}}
+	check := func(segments string) {
+		t.Helper()
+		waitFacetColumns(t, ix)
+		skipped := map[string]uint64{}
+		for _, split := range []splitMode{splitNever, splitAlways} {
+			ix.split = split
+			for _, q := range queries {
+				for _, p := range pages {
+					r := Request{Query: q, From: p.from, Size: p.size, Facets: true}
+					boundScores = false
+					want, err := ix.Search(ctx, r)
+					if err != nil {
+						t.Fatalf("%q: %v", q, err)
+					}
+					boundScores = true
+					got, err := ix.Search(ctx, r)
+					if err != nil {
+						t.Fatalf("%q bounded: %v", q, err)
+					}
+					if want.unranked != 0 {
+						t.Fatalf("%q: %d matches unranked with bounds off", q, want.unranked)
+					}
+					skipped[q] += got.unranked
+					where := fmt.Sprintf("%s, split %v, %q from %d size %d", segments, split, q, p.from, p.size)
+					if got.Total != want.Total {
+						t.Fatalf("%s: bounded total %d, else %d", where, got.Total, want.Total)
+					}
+					if g, w := hitList(got), hitList(want); !slices.Equal(g, w) {
+						t.Fatalf("%s: bounded hits\n%v\nelse\n%v", where, g, w)
+					}
+					for _, f := range FacetFields {
+						if !slices.Equal(got.Facets[f], want.Facets[f]) {
+							t.Fatalf("%s facet %s: bounded %v, else %v", where, f, got.Facets[f], want.Facets[f])
+						}
+					}
+				}
+			}
+		}
+		for q := range mustSkip {
+			if skipped[q] == 0 {
+				t.Fatalf("%s: %q left no match unranked", segments, q)
+			}
+		}
+		t.Logf("%s: unranked %v", segments, skipped)
+	}
+	check("one segment")
+	if ix.bounds.len() == 0 {
+		t.Fatal("no term's blocks were cached")
+	}
+	var dels []string
+	for i, p := range ps[:len(ps)-300] {
+		if i%5 == 2 {
+			dels = append(dels, p.ID)
+		}
+	}
+	if err := ix.apply(ctx, ps[len(ps)-300:], dels, 0); err != nil {
+		t.Fatal(err)
+	}
+	check("two segments, deletions")
+}
+
+// TestBoundCacheReadsOnce: a term's blocks are read at the first ask only,
+// and the least recently used go first when the cache is full.
+func TestBoundCacheReadsOnce(t *testing.T) {
+	var c boundCache
+	reads := 0
+	read := func() (*termBounds, error) {
+		reads++
+		return &termBounds{maxFreq: []uint16{uint16(reads)}}, nil
+	}
+	a := boundKey{"seg1", "word", "人民"}
+	b1, _ := c.get(a, read)
+	b2, _ := c.get(a, read)
+	if reads != 1 || b1 != b2 {
+		t.Fatalf("read %d times, same blocks %v", reads, b1 == b2)
+	}
+	for i := range boundEntries {
+		c.get(boundKey{"seg2", "word", fmt.Sprint(i)}, read)
+		if i == boundEntries/2 {
+			c.get(a, read) // used: kept
+		}
+	}
+	if c.len() != boundEntries {
+		t.Fatalf("%d entries, want %d", c.len(), boundEntries)
+	}
+	before := reads
+	c.get(a, read)
+	c.get(boundKey{"seg2", "word", "0"}, read)
+	if reads != before+1 {
+		t.Fatalf("%d reads after the cache filled: want only the evicted oldest read again", reads-before)
+	}
+}
