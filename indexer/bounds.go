@@ -215,7 +215,12 @@ func (t *rankTerm) blockScores(s *termSeg) error {
 	if err != nil {
 		return err
 	}
-	ub := make([]float64, len(b.maxFreq))
+	var ub []float64
+	if p, _ := ubPool.Get().(*[]float64); p != nil && cap(*p) >= len(b.maxFreq) {
+		ub = (*p)[:len(b.maxFreq)]
+	} else {
+		ub = make([]float64, len(b.maxFreq))
+	}
 	for i, f := range b.maxFreq {
 		switch {
 		case f == 0:
@@ -229,6 +234,10 @@ func (t *rankTerm) blockScores(s *termSeg) error {
 	s.ub = ub
 	return nil
 }
+
+// ubPool keeps blocks' score lists (about 10 KB on the laws) for the next
+// search.
+var ubPool sync.Pool
 
 // boundSlack makes up for rounding: the bound adds the same nonnegative
 // terms as the score, in another order and with the coordination factor

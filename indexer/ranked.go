@@ -482,7 +482,12 @@ func (s *rankedSearcher) Close() error {
 	s.eachMember(func(t search.Searcher) { errs = append(errs, t.Close()) })
 	for _, g := range s.groups {
 		for _, t := range g.fast {
-			t.p.Close()
+			t.release()
+		}
+		g.fast = nil
+		if g.titles != nil {
+			g.titles.release()
+			g.titles = nil
 		}
 	}
 	return errors.Join(errs...)

@@ -656,7 +656,12 @@ func newRankTerm(ctx context.Context, is *scorch.IndexSnapshot, tq *query.TermQu
 		return nil, err
 	}
 	docTerm := p.count
-	t := &rankTerm{p: p, boost: tq.Boost(), avgLen: avgLen, queryWeight: 1}
+	t, _ := rankTermPool.Get().(*rankTerm)
+	if t == nil {
+		t = new(rankTerm)
+	}
+	*t = rankTerm{p: p, boost: tq.Boost(), avgLen: avgLen, queryWeight: 1, once: t.once}
+	clear(t.once[:])
 	// TermQueryScorer.computeIDF
 	if avgLen > 0 {
 		t.idf = math.Log(1 + (float64(docTotal)-float64(docTerm)+0.5)/(float64(docTerm)+0.5))
@@ -664,6 +669,24 @@ func newRankTerm(ctx context.Context, is *scorch.IndexSnapshot, tq *query.TermQu
 		t.idf = 1.0 + math.Log(float64(docTotal)/float64(docTerm+1.0))
 	}
 	return t, nil
+}
+
+// rankTermPool keeps rankTerms (4 KB each, with their once) for the next
+// search.
+var rankTermPool sync.Pool
+
+// release closes the term's postings and gives it back for another
+// search; it must not be used after.
+func (t *rankTerm) release() {
+	t.p.Close()
+	for i := range t.p.segs {
+		if ub := t.p.segs[i].ub; cap(ub) > 0 {
+			ubPool.Put(&ub)
+		}
+		t.p.segs[i].ub = nil
+	}
+	t.p, t.bounds = nil, nil
+	rankTermPool.Put(t)
 }
 
 // weight is TermQueryScorer.Weight.
