@@ -91,14 +91,14 @@ func hitJSON(h indexer.Hit) HitJSON {
 }
 
 func searchResponse(res *indexer.Result) SearchResponse {
-	out := SearchResponse{Total: res.Total, TookMS: float64(res.Took.Microseconds()) / 1000, Hits: []HitJSON{}}
+	out := SearchResponse{Total: res.Total, TookMS: float64(res.Took.Microseconds()) / 1000, Hits: make([]HitJSON, 0, len(res.Hits))}
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, hitJSON(h))
 	}
 	if res.Facets != nil {
 		out.Facets = map[string][]FacetJSON{}
 		for name, counts := range res.Facets {
-			fs := []FacetJSON{}
+			fs := make([]FacetJSON, 0, len(counts))
 			for _, c := range counts {
 				fs = append(fs, FacetJSON{Value: c.Value, Count: c.Count})
 			}
@@ -106,7 +106,7 @@ func searchResponse(res *indexer.Result) SearchResponse {
 		}
 	}
 	for _, g := range res.Groups {
-		gj := GroupJSON{Value: g.Value, Count: g.Count, Hits: []HitJSON{}}
+		gj := GroupJSON{Value: g.Value, Count: g.Count, Hits: make([]HitJSON, 0, len(g.Hits))}
 		for _, h := range g.Hits {
 			gj.Hits = append(gj.Hits, hitJSON(h))
 		}

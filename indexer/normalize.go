@@ -34,10 +34,18 @@ func (n Normalized) String() string { return string(n.Runes) }
 // plain space, and invalid UTF-8 to U+FFFD. It never fails and never changes
 // the number of runes, so offsets stay exact.
 func Normalize(text string) Normalized {
+	runes := utf8.RuneCountInString(text)
 	n := Normalized{
-		Runes:   make([]rune, 0, len(text)/2+1),
-		Offsets: make([]int, 0, len(text)/2+2),
+		Runes:   make([]rune, 0, runes),
+		Offsets: make([]int, 0, runes+1),
 	}
+	normalizeInto(&n, text)
+	return n
+}
+
+// normalizeInto is Normalize into n's slices, reused.
+func normalizeInto(n *Normalized, text string) {
+	n.Runes, n.Offsets = n.Runes[:0], n.Offsets[:0]
 	tab := foldTable()
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -46,7 +54,6 @@ func Normalize(text string) Normalized {
 		i += size
 	}
 	n.Offsets = append(n.Offsets, len(text))
-	return n
 }
 
 // NormalizeString returns the normalised form of text as a string.

@@ -581,6 +581,13 @@ func (sp *splitSearcher) Size() int {
 // DocumentMatchPoolSize: the collector's pool serves the first walker,
 // which keeps up to keep matches besides what its searcher needs.
 func (sp *splitSearcher) DocumentMatchPoolSize() int {
+	if _, ok := stepperOf(sp.walkers[0].s); ok {
+		// A stepper takes a DocumentMatch only for each kept match and
+		// a few for its title groups and scorers (the pool makes more
+		// if asked): sized for its tree, the pool preallocated about 6
+		// KB a search.
+		return sp.q.keep + 8
+	}
 	return sp.walkers[0].s.DocumentMatchPoolSize() + sp.q.keep
 }
 
