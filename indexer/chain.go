@@ -62,6 +62,17 @@ func chooseCover(ctx context.Context, r index.IndexReader, bigrams []string, fie
 	if len(bigrams) < 3 {
 		return coverBigrams(bigrams), nil
 	}
+	if is, ok := r.(*scorch.IndexSnapshot); ok && walkBitmaps {
+		// The counts from zap's dictionaries: any cover finds the same
+		// passages, so deleted documents need not be left out.
+		df, ok, err := zapTermCounts(is, field, bigrams)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return cheapestCover(bigrams, df), nil
+		}
+	}
 	df := make([]uint64, len(bigrams))
 	for i, b := range bigrams {
 		tr, err := r.TermFieldReader(ctx, []byte(b), field, false, false, false)
@@ -71,6 +82,12 @@ func chooseCover(ctx context.Context, r index.IndexReader, bigrams []string, fie
 		df[i] = tr.Count()
 		tr.Close()
 	}
+	return cheapestCover(bigrams, df), nil
+}
+
+// cheapestCover is chooseCover's choice given the bigrams' document
+// frequencies.
+func cheapestCover(bigrams []string, df []uint64) []string {
 	// best[i] is the least cost of a cover of bigrams[:i+1] that holds
 	// bigram i; from[i] the bigram held before it (i-1 or i-2).
 	best := make([]uint64, len(bigrams))
@@ -86,7 +103,7 @@ func chooseCover(ctx context.Context, r index.IndexReader, bigrams []string, fie
 	for i := len(bigrams) - 1; i >= 0; i = from[i] {
 		cover[i] = bigrams[i]
 	}
-	return cover, nil
+	return cover
 }
 
 // text is the chain's characters.

@@ -786,3 +786,93 @@ func scoreStats(ctx context.Context, r index.IndexReader, field string) (docTota
 	}
 	return docTotal, math.Ceil(float64(card) / float64(docTotal)), nil
 }
+
+// zapTermCounts returns how many postings each term has on field in is,
+// deleted documents included, read from the segments' dictionaries and
+// the posting bitmaps' headers without decoding the bitmaps; ok is false
+// if a segment is not a persisted zap segment read that way. A chain's
+// cover is chosen by these counts: a term searcher per bigram, built only
+// for its count, was a twentieth of what the server allocated.
+func zapTermCounts(is *scorch.IndexSnapshot, field string, terms []string) (counts []uint64, ok bool, err error) {
+	counts = make([]uint64, len(terms))
+	for _, ss := range is.Segments() {
+		zs, isZap := ss.Segment().(*zap.Segment)
+		if !isZap || !readZapBytes || zs.CallbackId() != "" || zs.Version() != zap.Version {
+			return nil, false, nil
+		}
+		fst, err := zapFST(zs, field)
+		if err != nil {
+			return nil, false, err
+		}
+		if fst == nil {
+			continue
+		}
+		for i, t := range terms {
+			off, exists, err := fst.Get([]byte(t))
+			if err != nil {
+				return nil, false, err
+			}
+			if !exists {
+				continue
+			}
+			n, err := zapPostingCount(zs.Data(), off)
+			if err != nil {
+				return nil, false, err
+			}
+			counts[i] += n
+		}
+	}
+	return counts, true, nil
+}
+
+// zapPostingCount reads the number of postings of the postings list at off
+// (a dictionary value) from its bitmap's header: roaring's portable format
+// keeps each container's cardinality less one.
+func zapPostingCount(mem []byte, off uint64) (uint64, error) {
+	if off&zap.FSTValEncodingMask == zap.FSTValEncoding1Hit {
+		return 1, nil
+	}
+	p := off
+	var bmLen uint64
+	for range 3 { // the frequency and location offsets, then the bitmap's length
+		if p >= uint64(len(mem)) {
+			return 0, errZapFormat
+		}
+		x, n := binary.Uvarint(mem[p:])
+		if n <= 0 {
+			return 0, errZapFormat
+		}
+		bmLen, p = x, p+uint64(n)
+	}
+	if p+bmLen > uint64(len(mem)) || bmLen < 8 {
+		return 0, errZapFormat
+	}
+	b := mem[p : p+bmLen]
+	cookie := binary.LittleEndian.Uint32(b)
+	var size uint32
+	switch {
+	case cookie&0xFFFF == roaringCookie:
+		size = cookie>>16 + 1
+		b = b[4+(size+7)/8:]
+	case cookie == roaringCookieNoRuns:
+		size = binary.LittleEndian.Uint32(b[4:])
+		b = b[8:]
+	default:
+		return 0, errZapFormat
+	}
+	if size > 1<<16 || uint64(len(b)) < 4*uint64(size) {
+		return 0, errZapFormat
+	}
+	var card uint64
+	for k := range size {
+		card += uint64(binary.LittleEndian.Uint16(b[4*k+2:])) + 1
+	}
+	return card, nil
+}
+
+// roaring's portable format's cookies: with run containers (and the
+// number of containers less one in the high bits), and without.
+const (
+	roaringCookie       = 12347
+	roaringCookieNoRuns = 12346
+)

@@ -2,7 +2,10 @@ package indexer
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"github.com/RoaringBitmap/roaring/v2"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -201,5 +204,97 @@ func TestTermPostingsAgreeWithZap(t *testing.T) {
 	}
 	if fastSegs == 0 || fallbackSegs == 0 || !dense || !chunked || compared == 0 {
 		t.Fatalf("%d segments read from bytes, %d through zap's iterator, a dense copy: %v, a list of several chunks: %v: the test does not test what it should", fastSegs, fallbackSegs, dense, chunked)
+	}
+}
+
+// TestZapTermCountsAgreeWithZap: the postings counted from the bitmaps'
+// headers are zap's own counts (deleted documents included) for every term
+// of the bigram and unigram fields, on a snapshot with a merged segment
+// ("1-hit" terms, deletions) and a second one; bitmaps with run containers
+// and without are both among them.
+func TestZapTermCountsAgreeWithZap(t *testing.T) {
+	r, is := mixedSnapshot(t)
+	runs, plain := 0, 0
+	for _, field := range []string{fieldTextBigram, fieldTextUnigram} {
+		fd, err := r.FieldDict(field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var terms []string
+		for {
+			e, err := fd.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e == nil {
+				break
+			}
+			terms = append(terms, e.Term)
+		}
+		fd.Close()
+		if len(terms) < 1000 {
+			t.Fatalf("%s: only %d terms", field, len(terms))
+		}
+		terms = append(terms, "无此", "")
+		got, ok, err := zapTermCounts(is, field, terms)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v %v", field, ok, err)
+		}
+		for i, term := range terms {
+			var want uint64
+			for _, ss := range is.Segments() {
+				d, err := ss.Segment().Dictionary(field)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pl, err := d.PostingsList([]byte(term), nil, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want += pl.Count()
+				if it, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator); ok {
+					if bm := it.ActualBitmap(); bm != nil {
+						if bm.HasRunCompression() {
+							runs++
+						} else {
+							plain++
+						}
+					}
+				}
+			}
+			if got[i] != want {
+				t.Fatalf("%s %q: counted %d, zap %d", field, term, got[i], want)
+			}
+		}
+	}
+	if plain == 0 {
+		t.Fatal("no bitmap was compared")
+	}
+	t.Logf("bitmaps with run containers %d, without %d", runs, plain)
+	// zap wrote no run containers here; a bitmap with them, behind a
+	// postings header as zap writes one, counts the same.
+	for _, runsToo := range []bool{false, true} {
+		bm := roaring.New()
+		bm.AddRange(10, 70_000)
+		bm.AddMany([]uint32{100_000, 100_002, 300_000})
+		if runsToo {
+			bm.RunOptimize()
+			if !bm.HasRunCompression() {
+				t.Fatal("no run containers")
+			}
+		}
+		b, err := bm.ToBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem := binary.AppendUvarint(binary.AppendUvarint(binary.AppendUvarint([]byte{0xff}, 123), 456), uint64(len(b)))
+		mem = append(mem, b...)
+		n, err := zapPostingCount(mem, 1)
+		if err != nil || n != bm.GetCardinality() {
+			t.Fatalf("runs %v: counted %d (%v), want %d", runsToo, n, err, bm.GetCardinality())
+		}
+		if _, err := zapPostingCount(mem[:len(mem)-3], 1); err == nil {
+			t.Fatalf("runs %v: a cut bitmap counted", runsToo)
+		}
 	}
 }
