@@ -51,11 +51,22 @@ func TestCutAgreesWithGse(t *testing.T) {
 	g.SkipLog, g.NotLoadHMM = true, true
 	g.Dict = gse.NewDict()
 	g.Load = true
-	for i := range ours.dict.Tokens {
-		tk := &ours.dict.Tokens[i]
-		if err := g.Dict.AddToken(g.ToToken(tk.Text(), tk.Freq(), tk.Pos())); err != nil {
+	// gse's own dictionary from the same entries, as NewSegmenter reads
+	// them.
+	entries, err := readBaseDictionary(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries.list {
+		if e.freq <= 0 {
+			continue
+		}
+		if err := g.Dict.AddToken(g.ToToken(e.word, e.freq, e.pos)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if g.Dict.NumTokens() != ours.Words() {
+		t.Fatalf("gse's dictionary holds %d words, ours %d", g.Dict.NumTokens(), ours.Words())
 	}
 	same, total := 0, 0
 	var diffs []string
