@@ -124,7 +124,14 @@ type boundCache struct {
 	lru list.List
 }
 
-type boundKey struct{ seg, field, term string }
+// boundKey names a term's blocks: the segment's file and its size (a
+// file name is never reused within an index, and the size guards even so),
+// the field and the term.
+type boundKey struct {
+	seg         string
+	size        int
+	field, term string
+}
 
 type boundEntry struct {
 	key boundKey
@@ -211,7 +218,7 @@ func (t *rankTerm) blockScores(s *termSeg) error {
 		return nil
 	}
 	z := s.z
-	b, err := t.bounds.get(boundKey{z.segPath, t.p.field, t.p.term}, z.readBounds)
+	b, err := t.bounds.get(boundKey{z.segPath, z.segSize, t.p.field, t.p.term}, z.readBounds)
 	if err != nil {
 		return err
 	}

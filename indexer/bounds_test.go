@@ -106,14 +106,14 @@ func TestBoundCacheReadsOnce(t *testing.T) {
 		reads++
 		return &termBounds{maxFreq: []uint16{uint16(reads)}}, nil
 	}
-	a := boundKey{"seg1", "word", "人民"}
+	a := boundKey{"seg1", 1, "word", "人民"}
 	b1, _ := c.get(a, read)
 	b2, _ := c.get(a, read)
 	if reads != 1 || b1 != b2 {
 		t.Fatalf("read %d times, same blocks %v", reads, b1 == b2)
 	}
 	for i := range boundEntries {
-		c.get(boundKey{"seg2", "word", fmt.Sprint(i)}, read)
+		c.get(boundKey{"seg2", 1, "word", fmt.Sprint(i)}, read)
 		if i == boundEntries/2 {
 			c.get(a, read) // used: kept
 		}
@@ -123,7 +123,7 @@ func TestBoundCacheReadsOnce(t *testing.T) {
 	}
 	before := reads
 	c.get(a, read)
-	c.get(boundKey{"seg2", "word", "0"}, read)
+	c.get(boundKey{"seg2", 1, "word", "0"}, read)
 	if reads != before+1 {
 		t.Fatalf("%d reads after the cache filled: want only the evicted oldest read again", reads-before)
 	}

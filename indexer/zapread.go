@@ -251,7 +251,8 @@ type zapTerm struct {
 	freqs    chunks
 	locs     chunks
 	withLocs bool
-	segPath  string // the segment's file, which names its score bounds (bounds.go)
+	segPath  string // the segment's file and size, which name its score bounds (bounds.go)
+	segSize  int
 
 	cur    int    // the chunk loaded, -1 if none
 	fb, lb []byte // the rest of its frequency and location bytes
@@ -288,7 +289,7 @@ func openZapTerm(zs *zap.Segment, field string, term []byte, withLocs bool) (*za
 	if err != nil || !exists {
 		return nil, err
 	}
-	z := &zapTerm{cur: -1, withLocs: withLocs, segPath: zs.Path()}
+	z := &zapTerm{cur: -1, withLocs: withLocs, segPath: zs.Path(), segSize: len(zs.Data())}
 	if off&zap.FSTValEncodingMask == zap.FSTValEncoding1Hit {
 		doc, norm := zap.FSTValDecode1Hit(off)
 		z.one, z.oneDoc, z.oneNorm = true, uint32(doc), norm
