@@ -179,9 +179,14 @@ func (c *boundCache) len() int {
 // boundAt returns the most the term can score in document n, and false if
 // n's segment holds none of its postings (so n does not hold the term);
 // either holds for every document from n to end. A segment whose blocks
-// are not read gives +Inf. Calls come with n increasing.
+// are not read gives +Inf. Calls come with n increasing; one that goes
+// back looks for n's segment from the first.
 func (t *rankTerm) boundAt(n uint64) (ub float64, ok bool, end uint64, err error) {
 	p := t.p
+	if n < p.bLast {
+		p.bi = 0
+	}
+	p.bLast = n
 	for p.bi < len(p.segs) && p.segs[p.bi].end <= n {
 		p.bi++
 	}

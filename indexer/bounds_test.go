@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // TestBoundedRankingIsExact: with score bounds, searches give the totals,
@@ -126,5 +128,46 @@ func TestBoundCacheReadsOnce(t *testing.T) {
 	c.get(boundKey{"seg2", 1, "word", "0"}, read)
 	if reads != before+1 {
 		t.Fatalf("%d reads after the cache filled: want only the evicted oldest read again", reads-before)
+	}
+}
+
+// TestBoundAtGoesBack: a term's bound asked about an earlier document than
+// the last (a new walk over the same postings) is that document's, not a
+// later segment's.
+func TestBoundAtGoesBack(t *testing.T) {
+	defer func(m uint64) { boundMin = m }(boundMin)
+	boundMin = 1
+	_, is := mixedSnapshot(t)
+	if len(is.Segments()) < 2 {
+		t.Fatalf("%d segments: the test needs two", len(is.Segments()))
+	}
+	tq := query.NewTermQuery("人民")
+	tq.SetField(fieldTextWord)
+	rt, err := newRankTerm(context.Background(), is, tq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c boundCache
+	rt.bounds = &c
+	rt.setQueryNorm(1)
+	first := rt.p.segs[0]
+	last := rt.p.segs[len(rt.p.segs)-1]
+	if first.base == last.base {
+		t.Fatal("the term is in one segment only")
+	}
+	if first.z == nil || first.z.one {
+		t.Fatal("the first segment's postings are not read from zap's bytes")
+	}
+	n := first.base + uint64(first.z.all.Maximum())
+	want, wantOK, _, err := rt.boundAt(n)
+	if err != nil || !wantOK || want <= 0 {
+		t.Fatalf("a posting's bound: %v %v %v", want, wantOK, err)
+	}
+	if _, _, _, err := rt.boundAt(last.base); err != nil {
+		t.Fatal(err)
+	}
+	got, gotOK, _, err := rt.boundAt(n)
+	if err != nil || got != want || gotOK != wantOK {
+		t.Fatalf("asked again after a later document: %v %v (%v), first %v %v", got, gotOK, err, want, wantOK)
 	}
 }

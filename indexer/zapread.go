@@ -43,7 +43,8 @@ import (
 type termPostings struct {
 	segs        []termSeg
 	i           int
-	bi          int // the segment rankTerm.boundAt stands at
+	bi          int    // the segment rankTerm.boundAt stands at
+	bLast       uint64 // the document it was last asked about
 	field, term string
 	withLocs    bool
 	count       uint64 // documents holding the term, the deleted left out
