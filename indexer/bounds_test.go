@@ -3,7 +3,6 @@ package indexer
 import (
 	"context"
 	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -62,17 +61,7 @@ func TestBoundedRankingIsExact(t *testing.T) {
 					}
 					skipped[q] += got.unranked
 					where := fmt.Sprintf("%s, split %v, %q from %d size %d", segments, split, q, p.from, p.size)
-					if got.Total != want.Total {
-						t.Fatalf("%s: bounded total %d, else %d", where, got.Total, want.Total)
-					}
-					if g, w := hitList(got), hitList(want); !slices.Equal(g, w) {
-						t.Fatalf("%s: bounded hits\n%v\nelse\n%v", where, g, w)
-					}
-					for _, f := range FacetFields {
-						if !slices.Equal(got.Facets[f], want.Facets[f]) {
-							t.Fatalf("%s facet %s: bounded %v, else %v", where, f, got.Facets[f], want.Facets[f])
-						}
-					}
+					sameResults(t, "bounded", where, got, want)
 				}
 			}
 		}

@@ -106,6 +106,23 @@ func TestSplitSearchIsExact(t *testing.T) {
 	check("two segments")
 }
 
+// sameResults fails the test unless got (a search made the way named by
+// how) has want's total, hits with their scores, and facets.
+func sameResults(t *testing.T, how, where string, got, want *Result) {
+	t.Helper()
+	if got.Total != want.Total {
+		t.Fatalf("%s: %s total %d, else %d", where, how, got.Total, want.Total)
+	}
+	if g, w := hitList(got), hitList(want); !slices.Equal(g, w) {
+		t.Fatalf("%s: %s hits\n%v\nelse\n%v", where, how, g, w)
+	}
+	for _, f := range FacetFields {
+		if !slices.Equal(got.Facets[f], want.Facets[f]) {
+			t.Fatalf("%s facet %s: %s %v, else %v", where, f, how, got.Facets[f], want.Facets[f])
+		}
+	}
+}
+
 func hitList(r *Result) []string {
 	out := make([]string, len(r.Hits))
 	for i, h := range r.Hits {
@@ -266,17 +283,7 @@ func TestSteppedSearchIsExact(t *testing.T) {
 						t.Fatalf("%q: did not step", q)
 					}
 					where := fmt.Sprintf("%s, split %v, %q from %d size %d", segments, split, q, p.from, p.size)
-					if got.Total != want.Total {
-						t.Fatalf("%s: stepped total %d, else %d", where, got.Total, want.Total)
-					}
-					if g, w := hitList(got), hitList(want); !slices.Equal(g, w) {
-						t.Fatalf("%s: stepped hits\n%v\nelse\n%v", where, g, w)
-					}
-					for _, f := range FacetFields {
-						if !slices.Equal(got.Facets[f], want.Facets[f]) {
-							t.Fatalf("%s facet %s: stepped %v, else %v", where, f, got.Facets[f], want.Facets[f])
-						}
-					}
+					sameResults(t, "stepped", where, got, want)
 				}
 			}
 		}
