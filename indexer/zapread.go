@@ -80,7 +80,7 @@ func newTermPostings(is *scorch.IndexSnapshot, field string, term []byte, withLo
 		end := base + seg.Count()
 		s := termSeg{base: base, end: end}
 		base = end
-		if zs, ok := seg.(*zap.Segment); ok && readZapBytes && zs.CallbackId() == "" && zs.Version() == zap.Version {
+		if zs, ok := readableZap(seg); ok {
 			z, err := openZapTerm(zs, field, term, withLocs)
 			if err != nil {
 				return nil, err
@@ -297,24 +297,12 @@ func openZapTerm(zs *zap.Segment, field string, term []byte, withLocs bool) (*za
 		return z, nil
 	}
 	mem := zs.Data()
-	var hdr [3]uint64
-	p := off
-	for k := range hdr {
-		if p >= uint64(len(mem)) {
-			return nil, errZapFormat
-		}
-		x, n := binary.Uvarint(mem[p:])
-		if n <= 0 {
-			return nil, errZapFormat
-		}
-		hdr[k], p = x, p+uint64(n)
-	}
-	freqOff, locOff, bmLen := hdr[0], hdr[1], hdr[2]
-	if p+bmLen > uint64(len(mem)) {
-		return nil, errZapFormat
+	freqOff, locOff, bm, err := zapPostingsHeader(mem, off)
+	if err != nil {
+		return nil, err
 	}
 	z.all = roaring.New()
-	if _, err := z.all.FromBuffer(mem[p : p+bmLen]); err != nil {
+	if _, err := z.all.FromBuffer(bm); err != nil {
 		return nil, fmt.Errorf("search: a zap posting bitmap: %w", err)
 	}
 	card := z.all.GetCardinality()
@@ -337,6 +325,35 @@ func openZapTerm(zs *zap.Segment, field string, term []byte, withLocs bool) (*za
 
 // zapFST loads the term dictionary of field in a persisted segment, nil if
 // the segment has no such field.
+// readableZap returns seg as a zap segment whose bytes termPostings reads:
+// persisted (not written through a file callback), in the version read
+// here, and readZapBytes on.
+func readableZap(seg segment.Segment) (*zap.Segment, bool) {
+	zs, ok := seg.(*zap.Segment)
+	return zs, ok && readZapBytes && zs.CallbackId() == "" && zs.Version() == zap.Version
+}
+
+// zapPostingsHeader reads the postings list at off in a segment's bytes:
+// the offsets of its frequency and location streams, and its bitmap.
+func zapPostingsHeader(mem []byte, off uint64) (freqOff, locOff uint64, bm []byte, err error) {
+	var hdr [3]uint64
+	p := off
+	for k := range hdr {
+		if p >= uint64(len(mem)) {
+			return 0, 0, nil, errZapFormat
+		}
+		x, n := binary.Uvarint(mem[p:])
+		if n <= 0 {
+			return 0, 0, nil, errZapFormat
+		}
+		hdr[k], p = x, p+uint64(n)
+	}
+	if hdr[2] > uint64(len(mem))-p {
+		return 0, 0, nil, errZapFormat
+	}
+	return hdr[0], hdr[1], mem[p : p+hdr[2]], nil
+}
+
 func zapFST(zs *zap.Segment, field string) (*vellum.FST, error) {
 	addr, err := zs.DictAddr(field)
 	if err != nil {
@@ -798,8 +815,8 @@ func scoreStats(ctx context.Context, r index.IndexReader, field string) (docTota
 func zapTermCounts(is *scorch.IndexSnapshot, field string, terms []string) (counts []uint64, ok bool, err error) {
 	counts = make([]uint64, len(terms))
 	for _, ss := range is.Segments() {
-		zs, isZap := ss.Segment().(*zap.Segment)
-		if !isZap || !readZapBytes || zs.CallbackId() != "" || zs.Version() != zap.Version {
+		zs, ok := readableZap(ss.Segment())
+		if !ok {
 			return nil, false, nil
 		}
 		fst, err := zapFST(zs, field)
@@ -834,22 +851,13 @@ func zapPostingCount(mem []byte, off uint64) (uint64, error) {
 	if off&zap.FSTValEncodingMask == zap.FSTValEncoding1Hit {
 		return 1, nil
 	}
-	p := off
-	var bmLen uint64
-	for range 3 { // the frequency and location offsets, then the bitmap's length
-		if p >= uint64(len(mem)) {
-			return 0, errZapFormat
-		}
-		x, n := binary.Uvarint(mem[p:])
-		if n <= 0 {
-			return 0, errZapFormat
-		}
-		bmLen, p = x, p+uint64(n)
+	_, _, b, err := zapPostingsHeader(mem, off)
+	if err != nil {
+		return 0, err
 	}
-	if p+bmLen > uint64(len(mem)) || bmLen < 8 {
+	if len(b) < 8 {
 		return 0, errZapFormat
 	}
-	b := mem[p : p+bmLen]
 	cookie := binary.LittleEndian.Uint32(b)
 	var size uint32
 	switch {
