@@ -379,7 +379,7 @@ func prepareBatch(b bleve.Index, a *Analyzer, ps []Passage, deletes []string, se
 	for _, id := range deletes {
 		batch.Delete(id)
 	}
-	for i, doc := range prepareDocuments(a, ps) {
+	for i, doc := range batchDocuments(a, ps) {
 		if err := batch.IndexAdvanced(doc); err != nil {
 			return nil, fmt.Errorf("index passage %s: %w", ps[i].ID, err)
 		}
@@ -453,11 +453,7 @@ func passageDocument(p *Passage, fa *fieldAnalyser) *document.Document {
 		if value == "" {
 			return
 		}
-		opts := keywordOptions
-		if isFacet(name) {
-			opts = facetOptions
-		}
-		doc.AddField(document.NewTextFieldWithIndexingOptions(name, []uint64{pos}, []byte(value), opts))
+		doc.AddField(document.NewTextFieldWithIndexingOptions(name, []uint64{pos}, []byte(value), keywordOptionsOf(name)))
 	}
 	kw(fieldKind, string(p.Kind), 0)
 	kw(fieldUnit, p.Unit, 0)

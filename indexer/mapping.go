@@ -1,6 +1,9 @@
 package indexer
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
@@ -63,6 +66,40 @@ func isFacet(field string) bool {
 		}
 	}
 	return false
+}
+
+// indexedField is a field of the index and its indexing options.
+type indexedField struct {
+	name    string
+	options index.FieldIndexingOptions
+}
+
+// indexedFields lists every field a passage's document may have, in the
+// order of their names, with the options it is indexed with: the mapping,
+// passageDocument and completeFields read it.
+var indexedFields = func() []indexedField {
+	fs := []indexedField{
+		{fieldTextBigram, bigramOptions},
+		{fieldTextUnigram, unigramOptions},
+		{fieldTextWord, wordOptions},
+		{fieldTitleWord, wordOptions},
+		{fieldUnitBigram, bigramOptions},
+		{fieldUnitUni, unigramOptions},
+		{fieldRoundBigram, bigramOptions},
+	}
+	for _, name := range keywordFields {
+		fs = append(fs, indexedField{name, keywordOptionsOf(name)})
+	}
+	slices.SortFunc(fs, func(a, b indexedField) int { return strings.Compare(a.name, b.name) })
+	return fs
+}()
+
+// keywordOptionsOf returns the options a keyword field is indexed with.
+func keywordOptionsOf(name string) index.FieldIndexingOptions {
+	if isFacet(name) {
+		return facetOptions
+	}
+	return keywordOptions
 }
 
 // newMapping returns the explicit index mapping: nothing dynamic, nothing

@@ -272,3 +272,36 @@ func (fa *fieldAnalyser) release() {
 	clear(fa.lastWords)
 	fieldAnalysers.Put(fa)
 }
+
+// batchDocuments returns the documents of a batch that indexes ps: they
+// are analysed, and the first names every field (completeFields).
+func batchDocuments(a *Analyzer, ps []Passage) []*document.Document {
+	docs := prepareDocuments(a, ps)
+	if len(docs) > 0 {
+		completeFields(docs[0])
+	}
+	return docs
+}
+
+// completeFields gives doc an empty value of every indexed field it lacks,
+// so that the segment of its batch names every field of the index.
+//
+// zap merges segments that name the same fields (with the same options) by
+// copying each posting's encoded frequencies and positions; if one of them
+// lacks a field, it decodes and encodes every position of every posting of
+// every field instead. A batch of law paragraphs often holds no issuer, no
+// date or no unit, and with them segments merged the slow way: on a third of
+// the laws, the final merge took 2.3 s instead of 1.3 s. An empty value adds
+// the field's name to the segment and nothing to its postings, norms or doc
+// values: zap takes the field's terms from its frequencies, and it has none.
+func completeFields(doc *document.Document) {
+	has := make(map[string]bool, len(doc.Fields))
+	for _, f := range doc.Fields {
+		has[f.Name()] = true
+	}
+	for _, f := range indexedFields {
+		if !has[f.name] {
+			doc.AddField(&analysedField{name: f.name, options: f.options})
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
+	zap "github.com/blevesearch/zapx/v17"
 
 	"github.com/xuncha/xuncha/corpus"
 )
@@ -130,4 +132,83 @@ func TestPreparedFieldsMatchBleve(t *testing.T) {
 		t.Fatalf("only %d fields compared", compared)
 	}
 	t.Logf("%d fields of %d passages agree", compared, len(ps))
+}
+
+// TestEverySegmentNamesEveryField: batches whose passages lack different
+// fields still make segments that name the same fields, with the options
+// the mapping gives them, so that zap merges them by copying (see
+// completeFields); and indexedFields names every field a passage can have.
+func TestEverySegmentNamesEveryField(t *testing.T) {
+	ctx := context.Background()
+	full := Passage{ID: "f1", DocumentID: "f", N: 1, Kind: corpus.KindFinding, Title: "违规发放津贴补贴", Text: "区人力资源和社会保障局违规发放津贴补贴。",
+		Unit: "区人力资源和社会保障局", Problems: []string{"形式主义"}, Round: "第十轮", Status: "已整改", Focus: "作风", Issuer: "区委巡察办",
+		Work: "w", Edition: "e", Sample: true, Mentions: []string{"息县"}, Date: time.Date(2023, 4, 5, 0, 0, 0, 0, time.UTC)}
+	want := []string{"_id"}
+	options := map[string]index.FieldIndexingOptions{}
+	for _, f := range indexedFields {
+		want = append(want, f.name)
+		options[f.name] = f.options
+	}
+	// Every field of the fullest passage is in the table, with its options.
+	fa := fieldAnalysers.Get().(*fieldAnalyser)
+	fa.a = testAnalyzer(t)
+	doc := passageDocument(&full, fa)
+	fa.release()
+	seen := map[string]bool{}
+	for _, f := range doc.Fields {
+		o, ok := options[f.Name()]
+		if !ok || o != f.Options() {
+			t.Fatalf("field %s with options %v: indexedFields has %v, %v", f.Name(), f.Options(), o, ok)
+		}
+		seen[f.Name()] = true
+	}
+	if len(seen) != len(indexedFields) {
+		t.Fatalf("the fullest passage has %d of the %d fields: the test misses some", len(seen), len(indexedFields))
+	}
+	// The mapping names the same fields.
+	m := newMapping()
+	if len(m.DefaultMapping.Properties) != len(indexedFields) {
+		t.Fatalf("the mapping has %d fields, indexedFields %d", len(m.DefaultMapping.Properties), len(indexedFields))
+	}
+	for name := range m.DefaultMapping.Properties {
+		if _, ok := options[name]; !ok {
+			t.Fatalf("the mapping's field %s is not in indexedFields", name)
+		}
+	}
+
+	law := Passage{ID: "l1", DocumentID: "l", N: 1, Kind: corpus.KindRegulation, Title: "中华人民共和国监察法", Text: "监察机关依法独立行使监察权。"}
+	batches := [][]Passage{{law}, {full}, {{ID: "x", Text: "一"}}}
+	for _, ps := range batches {
+		docs := batchDocuments(testAnalyzer(t), ps)
+		var results []index.Document
+		for _, d := range docs {
+			d.AddIDField()
+			results = append(results, d)
+		}
+		seg, _, err := (&zap.ZapPlugin{}).New(results)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := seg.Fields(); !slices.Equal(got, want) {
+			t.Fatalf("the segment of %s names the fields\n%v\nwant\n%v", ps[0].ID, got, want)
+		}
+		seg.Close()
+	}
+	ix := openTestIndex(t, nil)
+	for _, ps := range batches {
+		if err := ix.Add(ctx, ps); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The empty values add no terms: the law passage is no finding, has
+	// no unit and no year.
+	for q, n := range map[string]uint64{"单位:息县": 1, "类型:问题": 1, "年份:2023": 1, "监察": 1, "一": 1} {
+		res, err := ix.Search(ctx, Request{Query: q, Facets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != n {
+			t.Fatalf("%s: %d passages, want %d", q, res.Total, n)
+		}
+	}
 }
