@@ -153,6 +153,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a.synVersion = synVersion
+	indexer.SetBulkMemory(cfg.IndexMemory)
 	opts := indexer.Options{Passages: indexer.StorePassages{Store: a.store}, InForce: a.store, Synonyms: syn}
 	a.index, err = indexer.Open(ctx, indexDir, a.analyzer, opts)
 	var mm *indexer.AnalysisMismatchError

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/xuncha/xuncha/corpus"
+	"github.com/xuncha/xuncha/indexer"
 )
 
 // Config is the service's configuration. Each setting can come from a flag,
@@ -36,6 +38,7 @@ type Config struct {
 	PDFTimeout        time.Duration
 	NoDemo            bool
 	QueryCache        int
+	IndexMemory       int64
 }
 
 // setting is one configuration setting.
@@ -155,6 +158,14 @@ func settings() []setting {
 			c.QueryCache = n
 			return nil
 		}},
+		{"index-memory", "XUNCHA_INDEX_MEMORY", "2GiB", "heap a rebuild (or a long sync) may grow to before Go's collector runs (0: Go's own settings throughout; ignored when GOGC or GOMEMLIMIT is set)", func(c *Config, v string) error {
+			n, err := parseBytes(v)
+			if err != nil || n != 0 && (n < indexer.MinBulkMemory || n > 1<<40) {
+				return fmt.Errorf("%q is not 0 or a size from 1GiB to 1TiB (2GiB, 4096MiB)", v)
+			}
+			c.IndexMemory = n
+			return nil
+		}},
 		{"no-demo", "XUNCHA_NO_DEMO", "false", "do not load the demo corpus into an empty data directory", func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -257,4 +268,22 @@ func isFlagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// parseBytes reads a size: a number of bytes, or a number followed by KiB,
+// MiB, GiB or TiB.
+func parseBytes(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	mult := int64(1)
+	for i, unit := range []string{"KiB", "MiB", "GiB", "TiB"} {
+		if strings.HasSuffix(v, unit) {
+			v, mult = strings.TrimSpace(strings.TrimSuffix(v, unit)), 1<<(10*(i+1))
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%q is not a size", v)
+	}
+	return n * mult, nil
 }

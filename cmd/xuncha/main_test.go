@@ -131,6 +131,10 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{[]string{"--user-dict", filepath.Join(dir, "nope.txt")}, nil, "user-dict"},
 		{[]string{"--store", "mysql://u:hunter2@db/x"}, nil, "store"},
 		{nil, map[string]string{"XUNCHA_QUERY_CACHE": "-1"}, "XUNCHA_QUERY_CACHE"},
+		{[]string{"--index-memory", "lots"}, nil, "index-memory"},
+		{[]string{"--index-memory", "100MiB"}, nil, "index-memory"},
+		{nil, map[string]string{"XUNCHA_INDEX_MEMORY": "-2GiB"}, "XUNCHA_INDEX_MEMORY"},
+		{nil, map[string]string{"XUNCHA_INDEX_MEMORY": "99999999TiB"}, "XUNCHA_INDEX_MEMORY"},
 	}
 	for _, tt := range tests {
 		env := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
@@ -152,7 +156,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:2" || c.RatePerSecond != 7 || c.Burst != 11 || c.DataDir != "data" || !c.PublicReads {
+	if c.Addr != "127.0.0.1:2" || c.RatePerSecond != 7 || c.Burst != 11 || c.DataDir != "data" || !c.PublicReads || c.IndexMemory != 2<<30 {
 		t.Errorf("precedence: %+v", c)
 	}
 }
@@ -534,5 +538,18 @@ func TestUnreachableStore(t *testing.T) {
 	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--store", "postgres://xuncha:hunter2@127.0.0.1:1/xuncha"}, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "open store: postgres xuncha@127.0.0.1/xuncha") || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("serve on an unreachable store: %v", err)
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "1073741824": 1 << 30, "2GiB": 2 << 30, "4096MiB": 4 << 30, " 3 GiB ": 3 << 30, "1TiB": 1 << 40, "8KiB": 8 << 10} {
+		if got, err := parseBytes(in); err != nil || got != want {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "GiB", "2GB", "-1", "1.5GiB", "9223372036854775807KiB"} {
+		if got, err := parseBytes(in); err == nil {
+			t.Errorf("parseBytes(%q) = %d, want an error", in, got)
+		}
 	}
 }
