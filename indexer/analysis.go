@@ -39,8 +39,9 @@ var ErrNothingToSearch = errors.New("nothing to search: the query has no letters
 //   - characters: a bigram of every two adjacent units (non-space
 //     characters, punctuation included), positioned by unit, so a phrase of
 //     bigrams matches exactly the texts that contain it as a substring;
-//   - unigrams: every letter, digit and Chinese character, for one-character
-//     queries;
+//   - a unigram of the last unit, if it is a letter, digit or Chinese
+//     character: with the bigrams, whose first units are all the others,
+//     it finds every passage holding a character (charquery.go);
 //   - words: gse's dictionary words (plus their sub-words when indexing),
 //     Latin words, numbers and codes kept whole, for ranking.
 //
@@ -64,7 +65,8 @@ func (a *Analyzer) Version() string { return analysisRulesVersion + "/" + a.seg.
 // change, or what a passage's document holds, so that an index built the
 // old way is reported on open (and rebuilt from the store by serve).
 // rules-2: titles indexed once per document (titles.go).
-const analysisRulesVersion = "rules-2"
+// rules-3: the unigram field holds a value's last unit only (charquery.go).
+const analysisRulesVersion = "rules-3"
 
 // isHan reports whether r is a Chinese character.
 func isHan(r rune) bool {
@@ -170,12 +172,26 @@ func bigrams(n *Normalized, u []int, buf *tokenBuf) {
 }
 
 // Unigrams returns one token for every letter, digit and Chinese character
-// of text, positioned like Bigrams.
+// of text, positioned like Bigrams: the characters a one-character query
+// finds text by (the index holds the last one only, see charquery.go).
 func Unigrams(text string) []Token {
 	n := Normalize(text)
 	buf := newTokenBuf(len(n.Runes))
 	unigrams(&n, units(&n), buf)
 	return buf.tokens()
+}
+
+// lastUnigram adds the unigram of the last unit of n, if it is a letter,
+// digit or Chinese character: the one unit that begins no bigram. It is what
+// the unigram fields index (charquery.go).
+func lastUnigram(n *Normalized, u []int, buf *tokenBuf) {
+	if len(u) == 0 {
+		return
+	}
+	i := u[len(u)-1]
+	if r := n.Runes[i]; isWordRune(r) {
+		buf.add1(r, n.Offsets[i], n.Offsets[i+1], len(u))
+	}
 }
 
 func unigrams(n *Normalized, u []int, buf *tokenBuf) {

@@ -1,7 +1,6 @@
 package indexer
 
 import (
-	"container/list"
 	"encoding/binary"
 	"math"
 	"sync"
@@ -117,12 +116,8 @@ func (z *zapTerm) readBounds() (*termBounds, error) {
 }
 
 // boundCache keeps terms' blocks per segment file, least recently used
-// first out.
-type boundCache struct {
-	mu  sync.Mutex
-	m   map[boundKey]*list.Element
-	lru list.List
-}
+// first out; its max is boundEntries.
+type boundCache = lruCache[boundKey, *termBounds]
 
 // boundKey names a term's blocks: the segment's file and its size (a
 // file name is never reused within an index, and the size guards even so),
@@ -131,49 +126,6 @@ type boundKey struct {
 	seg         string
 	size        int
 	field, term string
-}
-
-type boundEntry struct {
-	key boundKey
-	b   *termBounds
-}
-
-// get returns the blocks for key, read by read at the first ask.
-func (c *boundCache) get(key boundKey, read func() (*termBounds, error)) (*termBounds, error) {
-	c.mu.Lock()
-	if e, ok := c.m[key]; ok {
-		c.lru.MoveToFront(e)
-		b := e.Value.(*boundEntry).b
-		c.mu.Unlock()
-		return b, nil
-	}
-	c.mu.Unlock()
-	b, err := read()
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = make(map[boundKey]*list.Element)
-	}
-	if e, ok := c.m[key]; ok {
-		return e.Value.(*boundEntry).b, nil
-	}
-	c.m[key] = c.lru.PushFront(&boundEntry{key, b})
-	for c.lru.Len() > boundEntries {
-		e := c.lru.Back()
-		c.lru.Remove(e)
-		delete(c.m, e.Value.(*boundEntry).key)
-	}
-	return b, nil
-}
-
-// len is how many terms' blocks the cache holds.
-func (c *boundCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Len()
 }
 
 // boundAt returns the most the term can score in document n, and false if

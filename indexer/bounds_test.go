@@ -91,7 +91,7 @@ func TestBoundedRankingIsExact(t *testing.T) {
 // TestBoundCacheReadsOnce: a term's blocks are read at the first ask only,
 // and the least recently used go first when the cache is full.
 func TestBoundCacheReadsOnce(t *testing.T) {
-	var c boundCache
+	c := boundCache{max: boundEntries}
 	reads := 0
 	read := func() (*termBounds, error) {
 		reads++
@@ -136,7 +136,7 @@ func TestBoundAtGoesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c boundCache
+	c := boundCache{max: boundEntries}
 	rt.bounds = &c
 	rt.setQueryNorm(1)
 	first := rt.p.segs[0]

@@ -195,6 +195,7 @@ func Open(ctx context.Context, dir string, a *Analyzer, opts Options) (*Index, e
 		}
 	}
 	ix := &Index{dir: dir, passages: opts.Passages, inForce: opts.InForce}
+	ix.bounds.max = boundEntries
 	ix.analyzer.Store(a)
 	ix.synonyms.Store(syn)
 	ix.facets.open = ix.snapshotReader

@@ -84,7 +84,7 @@ func TestPostingBitsAgreeWithScorch(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(3, 2026))
 	cases := []struct{ term, field string }{
-		{"人", fieldTextUnigram}, {"法", fieldTextUnigram}, {"鼾", fieldTextUnigram}, {"齁", fieldTextUnigram},
+		{"规定", fieldTextBigram}, {"法律", fieldTextBigram}, {"雷", fieldTextUnigram}, {"齁", fieldTextUnigram}, {"的", fieldTextWord},
 		{"人民", fieldTextBigram}, {"罚款", fieldTextBigram}, {"鼾声", fieldTextBigram}, {"无此", fieldTextBigram},
 		// The word field keeps frequencies: zap writes a term in one
 		// passage, once, as a "1-hit" posting without a bitmap.

@@ -139,7 +139,7 @@ func (fa *fieldAnalyser) field(name string, pos []uint64, text string, opts inde
 	case reprUnigram:
 		buf = &fa.uni
 		buf.reset()
-		unigrams(&fa.n, fa.u, buf)
+		lastUnigram(&fa.n, fa.u, buf)
 	case reprWord:
 		if name == fieldTitleWord {
 			buf = fa.memoWords(name, text)

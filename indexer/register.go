@@ -44,7 +44,7 @@ func init() {
 }
 
 func fillBigrams(n *Normalized, buf *tokenBuf)  { bigrams(n, units(n), buf) }
-func fillUnigrams(n *Normalized, buf *tokenBuf) { unigrams(n, units(n), buf) }
+func fillUnigrams(n *Normalized, buf *tokenBuf) { lastUnigram(n, units(n), buf) }
 
 // defaultAnalyzer is the analyzer of the embedded dictionaries, built on first
 // use. It backs only the analyzers bleve builds from its registry (so that

@@ -685,7 +685,7 @@ func phraseOn(text, bigramField, unigramField string) (query.Query, error) {
 		return nil, err
 	}
 	if p.Unigram != "" {
-		return newBareTermQuery(p.Unigram, unigramField), nil
+		return newCharQuery(p.Unigram, bigramField, unigramField), nil
 	}
 	if len(p.Bigrams) == 1 {
 		return newBareTermQuery(p.Bigrams[0], bigramField), nil

@@ -209,13 +209,13 @@ func TestTermPostingsAgreeWithZap(t *testing.T) {
 
 // TestZapTermCountsAgreeWithZap: the postings counted from the bitmaps'
 // headers are zap's own counts (deleted documents included) for every term
-// of the bigram and unigram fields, on a snapshot with a merged segment
+// of the bigram and word fields, on a snapshot with a merged segment
 // ("1-hit" terms, deletions) and a second one; bitmaps with run containers
 // and without are both among them.
 func TestZapTermCountsAgreeWithZap(t *testing.T) {
 	r, is := mixedSnapshot(t)
 	runs, plain := 0, 0
-	for _, field := range []string{fieldTextBigram, fieldTextUnigram} {
+	for _, field := range []string{fieldTextBigram, fieldTextWord} {
 		fd, err := r.FieldDict(field)
 		if err != nil {
 			t.Fatal(err)
