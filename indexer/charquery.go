@@ -3,7 +3,6 @@ package indexer
 import (
 	"context"
 	"math"
-	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -113,6 +112,9 @@ func (q *charQuery) segmentBits(seg segment.Segment) (*roaring.Bitmap, error) {
 // charUnion reads the union of the postings of char's unigram and of every
 // bigram that begins with char, in seg.
 func charUnion(seg segment.Segment, char, bigramField, unigramField string) (*roaring.Bitmap, error) {
+	if char == "" {
+		return roaring.New(), nil
+	}
 	var bms []*roaring.Bitmap
 	add := func(d segment.TermDictionary, term []byte) error {
 		pl, err := d.PostingsList(term, nil, nil)
@@ -149,8 +151,11 @@ func charUnion(seg segment.Segment, char, bigramField, unigramField string) (*ro
 	if err != nil {
 		return nil, err
 	}
-	r, _ := utf8.DecodeRuneInString(char)
-	it := bd.AutomatonIterator(nil, []byte(char), utf8.AppendRune(nil, r+1))
+	// The terms that begin with char's bytes: up to its bytes with the
+	// last one raised (a UTF-8 byte is never 0xFF).
+	end := []byte(char)
+	end[len(end)-1]++
+	it := bd.AutomatonIterator(nil, []byte(char), end)
 	for e, err := it.Next(); e != nil || err != nil; e, err = it.Next() {
 		if err != nil {
 			return nil, err

@@ -55,13 +55,14 @@ func TestCharQueryAgreesWithUnigrams(t *testing.T) {
 		Passage{ID: "one", Kind: corpus.KindFinding, Text: "齁"},
 		Passage{ID: "iso", Kind: corpus.KindFinding, Text: "ISO 9001 认证 x", Unit: "县"},
 		Passage{ID: "end", Kind: corpus.KindFinding, Text: "到此为止。赔"},
+		Passage{ID: "ext", Kind: corpus.KindFinding, Text: "𠀀𠀁"}, // beyond the BMP: four bytes each
 	)
 	ix := openTestIndex(t, ps)
 	if err := compact(ctx, ix.live); err != nil {
 		t.Fatal(err)
 	}
 	old := everyUnigramIndex(t, ps)
-	chars := []string{"人", "法", "的", "赔", "鼾", "雷", "齁", "县", "x", "9", "I", "鑫", "，"}
+	chars := []string{"人", "法", "的", "赔", "鼾", "雷", "齁", "县", "x", "9", "I", "鑫", "𠀀", "𠀁", "，"}
 	for _, walk := range []bool{true, false} {
 		walkBitmaps = walk
 		for round := range 2 { // the second from the cache
