@@ -25,7 +25,7 @@ import (
 //
 // charQuery reads, per segment, the postings of every bigram in the
 // character's range of the dictionary and of its unigram, and walks their
-// union (postingbits.go). The union of a persisted segment is kept (charCache):
+// union (postingbits.go). The union of a persisted segment is kept (Index.chars):
 // 的 has about 1,500 bigrams in the laws. Like a bare term (chain.go) the
 // clause scores nothing itself, but its weight, which bleve's query norm
 // counts, is that of a term found in the union's passages: what the
@@ -34,6 +34,8 @@ type charQuery struct {
 	char                      string
 	bigramField, unigramField string
 	boost                     float64
+	// cache keeps the unions of persisted segments; nil: none kept.
+	cache *lruCache[charKey, *roaring.Bitmap]
 }
 
 func newCharQuery(char, bigramField, unigramField string) *charQuery {
@@ -100,11 +102,11 @@ func (q *charQuery) bits(is *scorch.IndexSnapshot) (*postingBits, error) {
 // or not; the result is shared and must not be changed.
 func (q *charQuery) segmentBits(seg segment.Segment) (*roaring.Bitmap, error) {
 	zs, ok := readableZap(seg)
-	if !ok {
+	if !ok || q.cache == nil {
 		return charUnion(seg, q.char, q.bigramField, q.unigramField)
 	}
 	key := charKey{zs.Path(), len(zs.Data()), q.bigramField, q.char}
-	return charBitmaps.get(key, func() (*roaring.Bitmap, error) {
+	return q.cache.get(key, func() (*roaring.Bitmap, error) {
 		return charUnion(seg, q.char, q.bigramField, q.unigramField)
 	})
 }
@@ -216,18 +218,15 @@ func (c *charScorer) Min() int                                                  
 func (c *charScorer) Size() int                                                 { return 64 + c.s.Size() }
 func (c *charScorer) DocumentMatchPoolSize() int                                { return 1 }
 
-// charKey names a character's union in a persisted segment: the segment's
-// file and size (as boundKey), the bigram field and the character.
+// charKey names a character's union in a persisted segment of an index:
+// the segment's file and size (as boundKey), the bigram field and the
+// character.
 type charKey struct {
 	seg         string
 	size        int
 	field, char string
 }
 
-// charEntries is how many unions charBitmaps keeps: a common character's
-// is about 40 KB on the laws.
+// charEntries is how many unions an Index keeps: a common character's is
+// about 40 KB on the laws.
 const charEntries = 512
-
-// charBitmaps keeps the unions of the characters searched last, for every
-// index of the process (segment files have unique paths).
-var charBitmaps = lruCache[charKey, *roaring.Bitmap]{max: charEntries}

@@ -116,7 +116,7 @@ func TestCharQueryAgreesWithUnigrams(t *testing.T) {
 		}
 	}
 	walkBitmaps = true
-	if charBitmaps.len() == 0 {
+	if ix.chars.len() == 0 {
 		t.Fatal("no union was cached")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -111,6 +112,9 @@ type Index struct {
 	// bounds caches the ranking words' score bounds per segment
 	// (bounds.go).
 	bounds boundCache
+	// chars caches one-character searches' unions per segment
+	// (charquery.go).
+	chars lruCache[charKey, *roaring.Bitmap]
 
 	// searching counts the searches in progress: a search splits in two
 	// halves only when a core would otherwise idle (root.go); tests and
@@ -195,7 +199,7 @@ func Open(ctx context.Context, dir string, a *Analyzer, opts Options) (*Index, e
 		}
 	}
 	ix := &Index{dir: dir, passages: opts.Passages, inForce: opts.InForce}
-	ix.bounds.max = boundEntries
+	ix.bounds.max, ix.chars.max = boundEntries, charEntries
 	ix.analyzer.Store(a)
 	ix.synonyms.Store(syn)
 	ix.facets.open = ix.snapshotReader

@@ -75,8 +75,9 @@ type indexedField struct {
 }
 
 // indexedFields lists every field a passage's document may have, in the
-// order of their names, with the options it is indexed with: the mapping,
-// passageDocument and completeFields read it.
+// order of their names, with the options it is indexed with: completeFields
+// reads it, and TestEverySegmentNamesEveryField checks that the mapping and
+// passageDocument agree with it.
 var indexedFields = func() []indexedField {
 	fs := []indexedField{
 		{fieldTextBigram, bigramOptions},

@@ -593,6 +593,9 @@ func (ix *Index) matchQuery(text string) (*query.BooleanQuery, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cq, ok := must.(*charQuery); ok {
+		cq.cache = &ix.chars
+	}
 	var words, titles []query.Query
 	seen := map[string]bool{}
 	for _, w := range ix.analyzer.Load().Words(text, QueryMode) {
