@@ -2,7 +2,6 @@ package indexer
 
 import (
 	"context"
-	"path/filepath"
 	"runtime/debug"
 	"testing"
 )
@@ -81,11 +80,7 @@ func TestLongSyncIsBulkIndexing(t *testing.T) {
 	percent, limit := gcPercent(), memoryLimit()
 	ctx := context.Background()
 	s := demoStore(t)
-	ix, err := Open(ctx, filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{Passages: StorePassages{s}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := storeIndex(t, s)
 	inBulk := 0
 	if _, err := ix.Sync(ctx, s, func(SyncProgress) {
 		if memoryLimit() == MinBulkMemory+2 && gcPercent() == -1 {

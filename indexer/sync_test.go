@@ -58,14 +58,22 @@ func indexedIDs(t testing.TB, ix *Index) []string {
 	return ids
 }
 
-func TestSyncFollowsTheStore(t *testing.T) {
-	ctx := context.Background()
-	s := demoStore(t)
-	ix, err := Open(ctx, filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{Passages: StorePassages{s}})
+// storeIndex opens an empty index that shows hits from s, closed when the
+// test ends.
+func storeIndex(t *testing.T, s *corpus.BoltStore) *Index {
+	t.Helper()
+	ix, err := Open(context.Background(), filepath.Join(t.TempDir(), "index"), testAnalyzer(t), Options{Passages: StorePassages{s}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ix.Close()
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+func TestSyncFollowsTheStore(t *testing.T) {
+	ctx := context.Background()
+	s := demoStore(t)
+	ix := storeIndex(t, s)
 	if _, err := ix.Sync(ctx, s, nil); err != nil {
 		t.Fatal(err)
 	}
