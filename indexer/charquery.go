@@ -47,7 +47,10 @@ func (q *charQuery) SetBoost(b float64) { q.boost = b }
 func (q *charQuery) Boost() float64     { return q.boost }
 
 // bleveQuery is the same match in bleve's own queries: the unigram, or any
-// bigram that begins with the character.
+// bigram that begins with the character. It answers where the bitmaps are
+// not at hand and when a score is to be explained; bleve weighs a
+// disjunction as the sum of its terms, so the other clauses' scores differ
+// there by a factor (the passages found do not).
 func (q *charQuery) bleveQuery() query.Query {
 	t := query.NewTermQuery(q.char)
 	t.SetField(q.unigramField)
