@@ -36,56 +36,24 @@ func TestBoundedRankingIsExact(t *testing.T) {
 	defer func() { boundScores = true }()
 	queries := []string{"人民", "人民法院", "的", "法", "规定", "\"构成犯罪的\"", "国家 工作人员", "规定 -法律", "人民 -法院 -政府", "县级以上人民政府", "合同 OR 协议"}
 	mustSkip := map[string]bool{"人民": true, "的": true, "法": true, "规定": true}
-	pages := []struct{ from, size int }{{0, 10}, {0, 1}, {7, 5}, {0, 100}, {900, 100}}
-	check := func(segments string) {
-		t.Helper()
-		waitFacetColumns(t, ix)
-		skipped := map[string]uint64{}
-		for _, split := range []splitMode{splitNever, splitAlways} {
-			ix.split = split
-			for _, q := range queries {
-				for _, p := range pages {
-					r := Request{Query: q, From: p.from, Size: p.size, Facets: true}
-					boundScores = false
-					want, err := ix.Search(ctx, r)
-					if err != nil {
-						t.Fatalf("%q: %v", q, err)
-					}
-					boundScores = true
-					got, err := ix.Search(ctx, r)
-					if err != nil {
-						t.Fatalf("%q bounded: %v", q, err)
-					}
-					if want.unranked != 0 {
-						t.Fatalf("%q: %d matches unranked with bounds off", q, want.unranked)
-					}
-					skipped[q] += got.unranked
-					where := fmt.Sprintf("%s, split %v, %q from %d size %d", segments, split, q, p.from, p.size)
-					sameResults(t, "bounded", where, got, want)
-				}
-			}
+	skipped := map[string]uint64{}
+	searchesAgree(t, ix, ps, "bounded", func(on bool) { boundScores = on }, queries, func(q string, got, want *Result) {
+		if want.unranked != 0 {
+			t.Fatalf("%q: %d matches unranked with bounds off", q, want.unranked)
 		}
+		skipped[q] += got.unranked
+	}, func(segments string) {
 		for q := range mustSkip {
 			if skipped[q] == 0 {
 				t.Fatalf("%s: %q left no match unranked", segments, q)
 			}
 		}
 		t.Logf("%s: unranked %v", segments, skipped)
-	}
-	check("one segment")
-	if ix.bounds.len() == 0 {
-		t.Fatal("no term's blocks were cached")
-	}
-	var dels []string
-	for i, p := range ps[:len(ps)-300] {
-		if i%5 == 2 {
-			dels = append(dels, p.ID)
+		if ix.bounds.len() == 0 {
+			t.Fatal("no term's blocks were cached")
 		}
-	}
-	if err := ix.apply(ctx, ps[len(ps)-300:], dels, 0); err != nil {
-		t.Fatal(err)
-	}
-	check("two segments, deletions")
+		clear(skipped)
+	})
 }
 
 // TestBoundCacheReadsOnce: a term's blocks are read at the first ask only,

@@ -254,44 +254,63 @@ func TestSteppedSearchIsExact(t *testing.T) {
 	// excluded terms.
 	mustStep := map[string]bool{"人民": true, "人民法院": true, "的": true, "法": true, "\"构成犯罪的\"": true,
 		"\"依照本法规定\"": true, "国家 工作人员": true, "规定 -法律": true, "人民 判决": true, "人民 -法院 -政府": true}
-	pages := []struct{ from, size int }{{0, 10}, {0, 1}, {7, 5}, {0, 100}, {900, 100}}
+	stepped := 0
+	searchesAgree(t, ix, ps, "stepped", func(on bool) { stepWalks = on }, queries, func(q string, got, want *Result) {
+		if want.stepped {
+			t.Fatalf("%q: stepped with stepping off", q)
+		}
+		if got.stepped {
+			stepped++
+		} else if mustStep[q] {
+			t.Fatalf("%q: did not step", q)
+		}
+	}, func(segments string) {
+		// One-word, one-character and phrase queries step; a test where
+		// none did would prove nothing.
+		if stepped < len(agreePages)*len(mustStep) {
+			t.Fatalf("%s: only %d searches stepped", segments, stepped)
+		}
+		stepped = 0
+	})
+}
+
+// agreePages are the pages searchesAgree asks for.
+var agreePages = []struct{ from, size int }{{0, 10}, {0, 1}, {7, 5}, {0, 100}, {900, 100}}
+
+// searchesAgree checks that a way of searching gives what the plain way
+// gives (sameResults): every query at every page of agreePages, on one
+// goroutine per search and split in two, with the way off (set(false)) and
+// on (set(true)). each sees both results of every search, and done ends
+// each round: on ix as it is (one segment), then with the last 300 of ps
+// added and every fifth of the others deleted (two segments, deletions).
+func searchesAgree(t *testing.T, ix *Index, ps []Passage, how string, set func(on bool), queries []string, each func(q string, got, want *Result), done func(segments string)) {
+	t.Helper()
+	ctx := context.Background()
 	check := func(segments string) {
 		t.Helper()
 		waitFacetColumns(t, ix)
-		stepped := 0
 		for _, split := range []splitMode{splitNever, splitAlways} {
 			ix.split = split
 			for _, q := range queries {
-				for _, p := range pages {
+				for _, p := range agreePages {
 					r := Request{Query: q, From: p.from, Size: p.size, Facets: true}
-					stepWalks = false
-					want, err := ix.Search(context.Background(), r)
+					set(false)
+					want, err := ix.Search(ctx, r)
 					if err != nil {
 						t.Fatalf("%q: %v", q, err)
 					}
-					stepWalks = true
-					got, err := ix.Search(context.Background(), r)
+					set(true)
+					got, err := ix.Search(ctx, r)
 					if err != nil {
-						t.Fatalf("%q stepped: %v", q, err)
+						t.Fatalf("%q %s: %v", q, how, err)
 					}
-					if want.stepped {
-						t.Fatalf("%q: stepped with stepping off", q)
-					}
-					if got.stepped {
-						stepped++
-					} else if mustStep[q] {
-						t.Fatalf("%q: did not step", q)
-					}
+					each(q, got, want)
 					where := fmt.Sprintf("%s, split %v, %q from %d size %d", segments, split, q, p.from, p.size)
-					sameResults(t, "stepped", where, got, want)
+					sameResults(t, how, where, got, want)
 				}
 			}
 		}
-		// One-word, one-character and phrase queries step; a test where
-		// none did would prove nothing.
-		if stepped < len(pages)*len(mustStep) {
-			t.Fatalf("%s: only %d searches stepped", segments, stepped)
-		}
+		done(segments)
 	}
 	check("one segment")
 	var dels []string
@@ -300,7 +319,7 @@ func TestSteppedSearchIsExact(t *testing.T) {
 			dels = append(dels, p.ID)
 		}
 	}
-	if err := ix.apply(context.Background(), ps[len(ps)-300:], dels, 0); err != nil {
+	if err := ix.apply(ctx, ps[len(ps)-300:], dels, 0); err != nil {
 		t.Fatal(err)
 	}
 	check("two segments, deletions")
