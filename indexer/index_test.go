@@ -2,14 +2,17 @@ package indexer
 
 import (
 	"context"
-
 	"errors"
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -335,4 +338,73 @@ func TestSnapshotOfAClosedGeneration(t *testing.T) {
 	ix.mu.Lock()
 	ix.closed = true // closed above; the cleanup must not close it again
 	ix.mu.Unlock()
+}
+
+// TestGenerationsMergeWide: a generation merges mergeWidth segments at a
+// time when it is created, when it is opened again, and when it was created
+// by an older version that stored no merge plan.
+func TestGenerationsMergeWide(t *testing.T) {
+	ctx := context.Background()
+	a := testAnalyzer(t)
+	check := func(b bleve.Index, when string) {
+		t.Helper()
+		adv, err := b.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, ok := adv.(*scorch.Scorch)
+		if !ok {
+			t.Fatalf("%s: %T is not scorch", when, adv)
+		}
+		// scorch keeps its merge plan unexported: read it to see which
+		// plan the merger runs.
+		o := reflect.Indirect(reflect.ValueOf(s).Elem().FieldByName("mergePlannerOptions"))
+		if !o.IsValid() {
+			t.Fatal("scorch.Scorch has no mergePlannerOptions: see how this bleve takes its merge plan")
+		}
+		for _, name := range []string{"MaxSegmentsPerTier", "SegmentsPerMergeTask"} {
+			if got := o.FieldByName(name).Int(); got != mergeWidth {
+				t.Fatalf("%s: %s is %d, want %d", when, name, got, mergeWidth)
+			}
+		}
+		// The rest stay scorch's defaults.
+		if got := o.FieldByName("TierGrowth").Float(); got != mergeplan.DefaultMergePlanOptions.TierGrowth {
+			t.Fatalf("%s: TierGrowth %v", when, got)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(ctx, dir, a, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(ix.live, "created")
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(ctx, dir, a, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(ix.live, "reopened")
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	old := filepath.Join(t.TempDir(), "old")
+	b, err := bleve.New(old, newMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetInternal(internalAnalysisKey, []byte(a.Version())); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, _, err = openGeneration(old, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	check(b, "created without a plan")
 }
