@@ -66,7 +66,8 @@ func (a *Analyzer) Version() string { return analysisRulesVersion + "/" + a.seg.
 // old way is reported on open (and rebuilt from the store by serve).
 // rules-2: titles indexed once per document (titles.go).
 // rules-3: the unigram field holds a value's last unit only (charquery.go).
-const analysisRulesVersion = "rules-3"
+// rules-4: the keywords no facet counts are terms of one field (fieldMeta).
+const analysisRulesVersion = "rules-4"
 
 // isHan reports whether r is a Chinese character.
 func isHan(r rune) bool {

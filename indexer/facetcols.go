@@ -41,7 +41,7 @@ type facetColumns struct {
 func buildFacetColumns(ctx context.Context, r index.IndexReader) (*facetColumns, error) {
 	fc := &facetColumns{}
 	for _, field := range FacetFields {
-		col, err := buildColumn(ctx, r, field)
+		col, err := buildColumn(ctx, r, field, "")
 		if err != nil {
 			return nil, err
 		}
@@ -50,10 +50,18 @@ func buildFacetColumns(ctx context.Context, r index.IndexReader) (*facetColumns,
 	return fc, nil
 }
 
-// buildColumn walks the postings of a keyword field of r into a column.
-func buildColumn(ctx context.Context, r index.IndexReader, field string) (facetColumn, error) {
+// buildColumn walks the postings of a keyword field of r into a column: of
+// its terms that begin with prefix, if prefix is not empty. The column's
+// terms are whole (the prefix not cut off).
+func buildColumn(ctx context.Context, r index.IndexReader, field, prefix string) (facetColumn, error) {
 	col := facetColumn{field: field, more: map[uint64][]uint32{}}
-	dict, err := r.FieldDict(field)
+	var dict index.FieldDict
+	var err error
+	if prefix == "" {
+		dict, err = r.FieldDict(field)
+	} else {
+		dict, err = r.FieldDictPrefix(field, []byte(prefix))
+	}
 	if err != nil {
 		return col, err
 	}

@@ -492,29 +492,33 @@ func passageDocument(p *Passage, fa *fieldAnalyser) *document.Document {
 	}
 	kw(fieldRound, p.Round, 0)
 	kw(fieldStatus, p.Status, 0)
-	kw(fieldIssuer, p.Issuer, 0)
-	kw(fieldDocument, p.DocumentID, 0)
-	kw(fieldWork, p.Work, 0)
-	kw(fieldEdition, p.Edition, 0)
-	kw(fieldTitleKey, titleKey(p), 0)
+	meta := fa.beginMeta()
+	meta.add(metaIssuer, p.Issuer)
+	meta.add(metaDocument, p.DocumentID)
+	meta.add(metaWork, p.Work)
+	meta.add(metaEdition, p.Edition)
+	meta.add(metaTitleKey, titleKey(p))
 	if p.Sample {
-		kw(fieldSample, "true", 0)
+		meta.add(metaSample, "true")
 	}
 	// Dates as three keywords (year, month, day) rather than bleve's
 	// datetime, which indexes 16 prefix-coded terms per value; a range
 	// query is decomposed into whole years, whole months and single days.
 	if !p.Date.IsZero() {
 		kw(fieldYear, strconv.Itoa(p.Date.Year()), 0)
-		kw(fieldMonth, p.Date.Format("2006-01"), 0)
+		meta.add(metaMonth, p.Date.Format("2006-01"))
 		kw(fieldDate, p.Date.Format("2006-01-02"), 0)
+	}
+	if f := fa.metaField(); f != nil {
+		doc.AddField(f)
 	}
 	return doc
 }
 
 // documentPassageIDs returns the IDs of every passage of a document.
 func documentPassageIDs(ctx context.Context, b bleve.Index, docID string) ([]string, error) {
-	q := query.NewTermQuery(docID)
-	q.SetField(fieldDocument)
+	q := query.NewTermQuery(metaTerm(metaDocument, docID))
+	q.SetField(fieldMeta)
 	var ids []string
 	err := eachMatch(ctx, b, q, func(id string) { ids = append(ids, id) })
 	return ids, err

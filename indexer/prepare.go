@@ -79,10 +79,10 @@ func (f *analysedField) Size() int {
 // fieldAnalyser analyses field values into analysedFields, reusing its
 // buffers from one value to the next. It is used by one goroutine.
 type fieldAnalyser struct {
-	a                 *Analyzer
-	bigram, uni, word tokenBuf
-	n                 Normalized
-	u                 []int
+	a                       *Analyzer
+	bigram, uni, word, meta tokenBuf
+	n                       Normalized
+	u                       []int
 	// normalised is the text fa.n and fa.u hold, if held is set.
 	normalised string
 	held       bool
@@ -158,6 +158,45 @@ func (fa *fieldAnalyser) field(name string, pos []uint64, text string, opts inde
 		length:         len(buf.toks),
 		freqs:          freqs,
 		freqsSize:      size,
+	}
+}
+
+// metaBuf collects the terms of a passage's fieldMeta.
+type metaBuf struct{ *tokenBuf }
+
+// beginMeta starts the terms of a passage's fieldMeta.
+func (fa *fieldAnalyser) beginMeta() metaBuf {
+	fa.meta.reset()
+	return metaBuf{&fa.meta}
+}
+
+// add adds the term that says the passage's k is value, unless value is
+// empty.
+func (m metaBuf) add(k metaKey, value string) {
+	if value == "" {
+		return
+	}
+	a := len(m.arena)
+	m.arena = append(m.arena, metaPrefix(k)...)
+	m.arena = append(m.arena, value...)
+	m.toks = append(m.toks, bufToken{a: a, b: len(m.arena), pos: len(m.toks) + 1})
+}
+
+// metaField returns the passage's fieldMeta, or nil if it has no terms.
+// Its value is its terms, one after the other (bleve counts its bytes; it
+// is not stored).
+func (fa *fieldAnalyser) metaField() *analysedField {
+	if len(fa.meta.toks) == 0 {
+		return nil
+	}
+	freqs, size := fa.meta.frequencies(nil, keywordOptions)
+	return &analysedField{
+		name:      fieldMeta,
+		options:   keywordOptions,
+		text:      string(fa.meta.arena),
+		length:    len(fa.meta.toks),
+		freqs:     freqs,
+		freqsSize: size,
 	}
 }
 

@@ -101,7 +101,8 @@ func TestPreparedFieldsMatchBleve(t *testing.T) {
 		}
 		var gotText []document.Field
 		for _, f := range got.Fields {
-			if _, ok := f.(*analysedField); ok {
+			// fieldMeta has no bleve equivalent: TestMetaTerms.
+			if _, ok := f.(*analysedField); ok && f.Name() != fieldMeta {
 				gotText = append(gotText, f)
 			}
 		}
@@ -132,6 +133,86 @@ func TestPreparedFieldsMatchBleve(t *testing.T) {
 		t.Fatalf("only %d fields compared", compared)
 	}
 	t.Logf("%d fields of %d passages agree", compared, len(ps))
+}
+
+// TestMetaTerms: a passage's fieldMeta holds one term per value it has,
+// named by its key, and nothing for a value it lacks; its options are a
+// keyword's; and filters and lookups find passages by these terms.
+func TestMetaTerms(t *testing.T) {
+	fa := fieldAnalysers.Get().(*fieldAnalyser)
+	fa.a = testAnalyzer(t)
+	defer fa.release()
+	full := Passage{ID: "d1-p1", DocumentID: "d1", N: 1, Kind: corpus.KindRegulation, Title: "监察法", Text: "监察机关依法独立行使监察权。",
+		Issuer: "全国人民代表大会: 常务委员会", Work: "监察法", Edition: "2018", Sample: true, Date: time.Date(2018, 3, 20, 0, 0, 0, 0, time.UTC)}
+	bare := Passage{ID: "x", Text: "一"}
+	metaOf := func(p *Passage) *analysedField {
+		var meta *analysedField
+		for _, f := range passageDocument(p, fa).Fields {
+			if f.Name() == fieldMeta {
+				if meta != nil {
+					t.Fatalf("%s: two %s fields", p.ID, fieldMeta)
+				}
+				meta = f.(*analysedField)
+			}
+		}
+		return meta
+	}
+	meta := metaOf(&full)
+	if meta == nil {
+		t.Fatal("no meta field")
+	}
+	want := []string{
+		"doc:d1", "edition:2018", "issuer:全国人民代表大会: 常务委员会", "month:2018-03",
+		"sample:true", metaTerm(metaTitleKey, titleKey(&full)), "work:监察法",
+	}
+	var got []string
+	for term, tf := range meta.freqs {
+		if string(tf.Term) != term || len(tf.Locations) != 0 {
+			t.Fatalf("term %q: %q with %d locations", term, tf.Term, len(tf.Locations))
+		}
+		got = append(got, term)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("meta terms\n got %q\nwant %q", got, want)
+	}
+	if meta.options != keywordOptions || meta.length != len(want) || meta.freqsSize != meta.freqs.Size() {
+		t.Fatalf("options %v, length %d, size %d (bleve: %d)", meta.options, meta.length, meta.freqsSize, meta.freqs.Size())
+	}
+	if m := metaOf(&bare); m != nil {
+		t.Fatalf("a passage with no title, document or date has a meta field: %+v", m)
+	}
+
+	// Filters and lookups read them.
+	ctx := context.Background()
+	ix, err := Open(ctx, t.TempDir(), testAnalyzer(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	other := Passage{ID: "d2-p1", DocumentID: "d2", N: 1, Kind: corpus.KindRegulation, Title: "公务员法", Text: "监察机关依法独立行使监察权。",
+		Issuer: "国务院", Work: "公务员法", Edition: "2019", Date: time.Date(2019, 3, 20, 0, 0, 0, 0, time.UTC)}
+	if err := ix.Add(ctx, []Passage{full, other}); err != nil {
+		t.Fatal(err)
+	}
+	for q, id := range map[string]string{
+		"监察 机关:\"全国人民代表大会: 常务委员会\"": "d1-p1",
+		"监察 版本:2019":                   "d2-p1",
+		"监察 日期:2018-03-01..2018-03-31": "d1-p1",
+	} {
+		res, err := ix.Search(ctx, Request{Query: q, Size: 10})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if len(res.Hits) != 1 || res.Hits[0].ID != id {
+			t.Fatalf("%s: %+v, want %s alone", q, res.Hits, id)
+		}
+	}
+	ids, err := documentPassageIDs(ctx, ix.live, "d2")
+	if err != nil || !slices.Equal(ids, []string{"d2-p1"}) {
+		t.Fatalf("passages of d2: %v, %v", ids, err)
+	}
 }
 
 // TestEverySegmentNamesEveryField: batches whose passages lack different

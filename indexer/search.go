@@ -505,8 +505,8 @@ func (ix *Index) inForceQuery(ctx context.Context, f *filterNode) (query.Query, 
 	}
 	var out []query.Query
 	for _, id := range ids {
-		tq := query.NewTermQuery(id)
-		tq.SetField(fieldDocument)
+		tq := query.NewTermQuery(metaTerm(metaDocument, id))
+		tq.SetField(fieldMeta)
 		out = append(out, tq)
 	}
 	return query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{query.NewDisjunctionQuery(out)}), nil
@@ -739,9 +739,9 @@ func filterQuery(a *Analyzer, titles *titleCache, f *filterNode) (query.Query, e
 	case "year":
 		return term(fieldYear, f.value), nil
 	case "edition":
-		return term(fieldEdition, f.value), nil
+		return term(fieldMeta, metaTerm(metaEdition, f.value)), nil
 	case "issuer":
-		return term(fieldIssuer, f.value), nil
+		return term(fieldMeta, metaTerm(metaIssuer, f.value)), nil
 	case "title":
 		q := &titleFilterQuery{titles: titles}
 		for _, w := range a.Words(f.value, QueryMode) {
@@ -787,7 +787,7 @@ func dateRangeQuery(from, to time.Time) query.Query {
 			qs = append(qs, term(fieldYear, strconv.Itoa(d.Year())))
 			d = yearEnd.AddDate(0, 0, 1)
 		case d.Day() == 1 && !monthEnd.After(to):
-			qs = append(qs, term(fieldMonth, d.Format("2006-01")))
+			qs = append(qs, term(fieldMeta, metaTerm(metaMonth, d.Format("2006-01"))))
 			d = monthEnd.AddDate(0, 0, 1)
 		default:
 			qs = append(qs, term(fieldDate, d.Format("2006-01-02")))

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Suggestion is one completion for the search box.
@@ -55,9 +56,13 @@ func buildSuggester(b bleve.Index, lex *Lexicon) (*suggester, error) {
 		seen[key] = len(items)
 		items = append(items, Suggestion{Text: text, Source: source, weight: w})
 	}
-	for field, source := range map[string]string{fieldWork: "title", fieldUnit: "unit", fieldProblem: "problem"} {
-		err := eachTerm(b, field, func(term string, count uint64) {
-			add(term, source, suggestWeight[source]+float64(count))
+	for _, s := range []struct{ field, prefix, source string }{
+		{fieldMeta, metaPrefix(metaWork), "title"},
+		{fieldUnit, "", "unit"},
+		{fieldProblem, "", "problem"},
+	} {
+		err := eachTermPrefix(b, s.field, s.prefix, func(term string, count uint64) {
+			add(term, s.source, suggestWeight[s.source]+float64(count))
 		})
 		if err != nil {
 			return nil, err
@@ -101,7 +106,19 @@ func isHanWord(s string) bool {
 }
 
 func eachTerm(b bleve.Index, field string, fn func(term string, count uint64)) error {
-	d, err := b.FieldDict(field)
+	return eachTermPrefix(b, field, "", fn)
+}
+
+// eachTermPrefix calls fn with every term of field that begins with prefix,
+// the prefix cut off, in order.
+func eachTermPrefix(b bleve.Index, field, prefix string, fn func(term string, count uint64)) error {
+	var d index.FieldDict
+	var err error
+	if prefix == "" {
+		d, err = b.FieldDict(field)
+	} else {
+		d, err = b.FieldDictPrefix(field, []byte(prefix))
+	}
 	if err != nil {
 		return fmt.Errorf("read %s dictionary: %w", field, err)
 	}
@@ -114,7 +131,7 @@ func eachTerm(b bleve.Index, field string, fn func(term string, count uint64)) e
 		if e == nil {
 			return nil
 		}
-		fn(e.Term, e.Count)
+		fn(e.Term[len(prefix):], e.Count)
 	}
 }
 

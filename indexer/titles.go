@@ -90,7 +90,7 @@ func (c *titleCache) column(ctx context.Context, r index.IndexReader) (*facetCol
 	// Not the search's context: the searches waiting for this build
 	// must not fail because this one was cancelled (a build takes a few
 	// milliseconds).
-	col, err := buildColumn(context.Background(), r, fieldTitleKey)
+	col, err := buildColumn(context.Background(), r, fieldMeta, metaPrefix(metaTitleKey))
 	b.col, b.err = &col, err
 	c.mu.Lock()
 	if err == nil {
@@ -225,7 +225,7 @@ func (q *titleFilterQuery) Searcher(ctx context.Context, r index.IndexReader, m 
 	for o, ok := range ts.has {
 		if ok {
 			tq := query.NewTermQuery(col.terms[o-1])
-			tq.SetField(fieldTitleKey)
+			tq.SetField(fieldMeta)
 			keys = append(keys, tq)
 		}
 	}
