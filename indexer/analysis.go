@@ -4,6 +4,8 @@ import (
 	"errors"
 	"unicode"
 	"unicode/utf8"
+
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Token is one term of an analysed text.
@@ -115,6 +117,8 @@ func units(n *Normalized) []int {
 type tokenBuf struct {
 	arena []byte
 	toks  []bufToken
+	// tfs is frequencies' scratch: the term of each token.
+	tfs []*index.TokenFreq
 }
 
 type bufToken struct {
