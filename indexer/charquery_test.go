@@ -18,17 +18,11 @@ func everyUnigramIndex(t *testing.T, ps []Passage) *Index {
 	t.Helper()
 	ix := openTestIndex(t, nil)
 	batch := ix.live.NewBatch()
-	for _, doc := range batchDocuments(testAnalyzer(t), ps) {
-		for _, f := range doc.Fields {
-			af, ok := f.(*analysedField)
-			if !ok || af.name != fieldTextUnigram && af.name != fieldUnitUni {
-				continue
-			}
-			n := Normalize(af.text)
-			buf := newTokenBuf(len(n.Runes))
-			unigrams(&n, units(&n), buf)
-			af.freqs, af.freqsSize = buf.frequencies(af.arrayPositions, af.options)
-			af.length = len(buf.toks)
+	fa := &fieldAnalyser{a: testAnalyzer(t), everyUnigram: true}
+	for i := range ps {
+		doc := passageDocument(&ps[i], fa)
+		if i == 0 {
+			completeFields(doc)
 		}
 		if err := batch.IndexAdvanced(doc); err != nil {
 			t.Fatal(err)

@@ -445,7 +445,9 @@ func reader(b bleve.Index) (index.IndexReader, error) {
 func passageDocument(p *Passage, fa *fieldAnalyser) *document.Document {
 	doc := document.NewDocument(p.ID)
 	add := func(name string, pos []uint64, value string, opts index.FieldIndexingOptions, repr representation) {
-		doc.AddField(fa.field(name, pos, value, opts, repr))
+		if f := fa.field(name, pos, value, opts, repr); f != nil {
+			doc.AddField(f)
+		}
 	}
 	add(fieldTextBigram, nil, p.Text, bigramOptions, reprBigram)
 	add(fieldTextUnigram, nil, p.Text, unigramOptions, reprUnigram)

@@ -106,12 +106,19 @@ func TestPreparedFieldsMatchBleve(t *testing.T) {
 				gotText = append(gotText, f)
 			}
 		}
-		if len(gotText) != len(want.Fields) {
-			t.Fatalf("%s: %d analysed fields, bleve has %d", ps[i].ID, len(gotText), len(want.Fields))
-		}
-		for k, w := range want.Fields {
-			g := gotText[k]
+		// A value with no terms adds nothing to the index, and no field.
+		var wantText []document.Field
+		for _, w := range want.Fields {
 			w.Analyze()
+			if w.AnalyzedLength() > 0 {
+				wantText = append(wantText, w)
+			}
+		}
+		if len(gotText) != len(wantText) {
+			t.Fatalf("%s: %d analysed fields, bleve has %d with terms", ps[i].ID, len(gotText), len(wantText))
+		}
+		for k, w := range wantText {
+			g := gotText[k]
 			g.Analyze()
 			if g.Name() != w.Name() || !slices.Equal(g.ArrayPositions(), w.ArrayPositions()) || g.Options() != w.Options() ||
 				g.EncodedFieldType() != w.EncodedFieldType() || string(g.Value()) != string(w.Value()) || g.NumPlainTextBytes() != w.NumPlainTextBytes() {
@@ -129,7 +136,9 @@ func TestPreparedFieldsMatchBleve(t *testing.T) {
 			compared++
 		}
 	}
-	if compared < 3*len(ps) {
+	// Most passages have bigrams and words; few end in a character that
+	// makes a unigram.
+	if compared < 2*len(ps) {
 		t.Fatalf("only %d fields compared", compared)
 	}
 	t.Logf("%d fields of %d passages agree", compared, len(ps))
