@@ -55,13 +55,7 @@ func buildFacetColumns(ctx context.Context, r index.IndexReader) (*facetColumns,
 // terms are whole (the prefix not cut off).
 func buildColumn(ctx context.Context, r index.IndexReader, field, prefix string) (facetColumn, error) {
 	col := facetColumn{field: field, more: map[uint64][]uint32{}}
-	var dict index.FieldDict
-	var err error
-	if prefix == "" {
-		dict, err = r.FieldDict(field)
-	} else {
-		dict, err = r.FieldDictPrefix(field, []byte(prefix))
-	}
+	dict, err := fieldDict(r, field, prefix)
 	if err != nil {
 		return col, err
 	}
@@ -111,6 +105,22 @@ func buildColumn(ctx context.Context, r index.IndexReader, field, prefix string)
 	}
 	col.terms = terms
 	return col, nil
+}
+
+// fieldDicts are what read a field's dictionary: bleve's Index and
+// IndexReader.
+type fieldDicts interface {
+	FieldDict(field string) (index.FieldDict, error)
+	FieldDictPrefix(field string, prefix []byte) (index.FieldDict, error)
+}
+
+// fieldDict opens the dictionary of field in r, its terms that begin with
+// prefix if prefix is not empty.
+func fieldDict(r fieldDicts, field, prefix string) (index.FieldDict, error) {
+	if prefix == "" {
+		return r.FieldDict(field)
+	}
+	return r.FieldDictPrefix(field, []byte(prefix))
 }
 
 // docNum decodes scorch's internal ID: the document number, big-endian.

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Suggestion is one completion for the search box.
@@ -112,13 +111,7 @@ func eachTerm(b bleve.Index, field string, fn func(term string, count uint64)) e
 // eachTermPrefix calls fn with every term of field that begins with prefix,
 // the prefix cut off, in order.
 func eachTermPrefix(b bleve.Index, field, prefix string, fn func(term string, count uint64)) error {
-	var d index.FieldDict
-	var err error
-	if prefix == "" {
-		d, err = b.FieldDict(field)
-	} else {
-		d, err = b.FieldDictPrefix(field, []byte(prefix))
-	}
+	d, err := fieldDict(b, field, prefix)
 	if err != nil {
 		return fmt.Errorf("read %s dictionary: %w", field, err)
 	}
