@@ -200,7 +200,8 @@ func (s *Segmenter) Cut(run []rune, dst []RuneSpan) []RuneSpan {
 	// enough for arrays on the stack.
 	var bestArr [cutOnStack]float64
 	var nextArr [cutOnStack]int
-	best, next := bestArr[:0], nextArr[:0]
+	var best []float64
+	var next []int
 	if n < cutOnStack {
 		best, next = bestArr[:n+1], nextArr[:n+1]
 	} else {
