@@ -345,8 +345,8 @@ func (s *Segmenter) SubWords(run []rune, w RuneSpan, dst []RuneSpan) []RuneSpan 
 	for i := w.Start; i < w.End; i++ {
 		node := 0
 		for j := i; j < w.End; j++ {
-			id, err := s.trie.Jump(rb[:utf8.EncodeRune(rb[:], run[j])], node)
-			if err != nil {
+			id, ok := s.step(node, run[j], &rb)
+			if !ok {
 				break // no word starts with run[i:j+1]
 			}
 			node = id
