@@ -237,7 +237,7 @@ func (ix *Index) genDir(gen int) string { return filepath.Join(ix.dir, fmt.Sprin
 // size it lets gather before it does (its MaxSegmentsPerTier and
 // SegmentsPerMergeTask, 10 by default). A bulk load writes a segment per
 // batch, and with 10 a rebuild of the laws rewrote every posting about three
-// times (18 merges of 180 segments, then the final merge, see compact); with
+// times (18 merges of 180 segments, then the final merge, see settle); with
 // 30, seven merges, and the rebuild took 7% less CPU (doc/analysis.md). The
 // cost is more small segments between merges for a search to visit.
 const mergeWidth = 30

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
+
 	"github.com/xuncha/xuncha/corpus"
 )
 
@@ -46,3 +48,8 @@ func syncChild(dir string) int {
 	fmt.Println("DONE")
 	return 0
 }
+
+// compact merges a test index's segments as far as one pass of scorch's
+// single-segment plan goes (ten segments to a task): one segment for the
+// small indexes of the tests.
+func compact(ctx context.Context, b bleve.Index) error { return forceMerge(ctx, b, nil) }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 
 	"github.com/xuncha/xuncha/corpus"
 )
@@ -161,8 +162,8 @@ func (ix *Index) Sync(ctx context.Context, src Source, progress func(SyncProgres
 			err = errors.Join(err, fmt.Errorf("reopen index: %w", rerr))
 		}
 	}
-	if err == nil && indexed >= compactAfter {
-		err = compact(ctx, b)
+	if err == nil && indexed >= settleAfter {
+		err = settle(ctx, b)
 	}
 	return n, err
 }
@@ -199,11 +200,11 @@ func (ix *Index) reopen() error {
 // failure that needs a restart.
 func (ix *Index) Broken() bool { return ix.broken.Load() }
 
-// compactAfter is how many passages a sync must index before it merges the
-// index's segments: a bulk load leaves dozens of segments, and every query
-// visits each (merging one third of the laws took 2.3 s and made word
+// settleAfter is how many passages a sync must index before it merges the
+// small segments it left (settle): a bulk load leaves dozens, and every
+// query visits each (merging one third of the laws took 2.3 s and made word
 // queries about 19% faster at p50 and p99).
-const compactAfter = 20_000
+const settleAfter = 20_000
 
 // bulkAfter is how many passages a sync indexes before it counts as bulk
 // indexing (bulkgc.go): two batches. A rebuild of the laws that counted
@@ -211,14 +212,36 @@ const compactAfter = 20_000
 // heap grow by some tens of megabytes at most.
 var bulkAfter = 2 * passagesPerCommit
 
-// compact merges the segments of a bleve index, in one pass of scorch's
-// force merge: segments ten at a time (mergeplan.SingleSegmentMergePlanOptions),
-// so one segment for a small index and a few for a large one. A rebuild of
-// the laws ends with about 50 segments and is left with three (258,536,
-// 62,131 and 21,319 passages); merging those into one would take another
-// 2.3 s, and made searches on the laws 10% faster at p50 (0.33 against
-// 0.36 ms) and 4% at p99 (2.6 against 2.7 ms).
-func compact(ctx context.Context, b bleve.Index) error {
+// settle merges the segments that a long sync left as the batches wrote
+// them. scorch's merger runs beside the sync and merges mergeWidth segments
+// at a time, so a bulk load ends with some segments of about mergeWidth
+// batches each, which the merger made, and a few dozen of one batch each,
+// which it had no time for. settle merges the small ones (those under half a
+// merged segment) into segments of at most mergeWidth batches, and leaves the
+// merged ones as they are.
+//
+// It used to merge everything it could, with scorch's single-segment plan
+// (ten segments to a task). A rebuild of the laws was then left in 3
+// segments rather than 6, and the mixed queries were 12% faster at p50
+// (0.34 against 0.39 ms) and 10% at p99 (2.6 against 2.9 ms). But that merge
+// rewrote 258,536 of the 341,986 passages once more, on one core, because
+// scorch runs the tasks of a merge one after another, while the other core
+// idled: 2.7 s against 1.0 s, a tenth of the rebuild (doc/analysis.md).
+func settle(ctx context.Context, b bleve.Index) error {
+	return forceMerge(ctx, b, settlePlan())
+}
+
+// settlePlan is the merge plan of settle. scorch's planner merges segments
+// under half of MaxSegmentSize, into segments under it.
+func settlePlan() *mergeplan.MergePlanOptions {
+	o := mergeplan.SingleSegmentMergePlanOptions
+	o.MaxSegmentSize = mergeWidth * passagesPerCommit
+	o.SegmentsPerMergeTask = mergeWidth
+	return &o
+}
+
+// forceMerge runs one pass of scorch's force merge with the plan o.
+func forceMerge(ctx context.Context, b bleve.Index, o *mergeplan.MergePlanOptions) error {
 	adv, err := b.Advanced()
 	if err != nil {
 		return err
@@ -227,7 +250,7 @@ func compact(ctx context.Context, b bleve.Index) error {
 	if !ok {
 		return nil
 	}
-	if err := s.ForceMerge(ctx, nil); err != nil {
+	if err := s.ForceMerge(ctx, o); err != nil {
 		return fmt.Errorf("merge segments: %w", err)
 	}
 	return nil
@@ -531,7 +554,7 @@ func (ix *Index) Reindex(ctx context.Context, src Source, progress func(SyncProg
 	if _, err := syncInto(ctx, nb, ix.analyzer.Load(), src, progress); err != nil {
 		return fail(err)
 	}
-	if err := compact(ctx, nb); err != nil {
+	if err := settle(ctx, nb); err != nil {
 		return fail(err)
 	}
 	// Catch up with what was written meanwhile, holding off other syncs,

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/xuncha/xuncha/corpus"
@@ -172,5 +173,64 @@ func TestReindexSwapsWithoutLosingAnything(t *testing.T) {
 				t.Fatalf("search during reindex (%d): %v, %d hits", i, err, res.Total)
 			}
 		}
+	}
+}
+
+// planSegment is a segment as scorch's merge planner sees it.
+type planSegment struct {
+	id   uint64
+	size int64
+}
+
+func (s planSegment) Id() uint64          { return s.id }
+func (s planSegment) FullSize() int64     { return s.size }
+func (s planSegment) LiveSize() int64     { return s.size }
+func (s planSegment) HasVector() bool     { return false }
+func (s planSegment) FileSize() int64     { return s.size * 600 }
+func (s planSegment) LiveFileSize() int64 { return s.size * 600 }
+
+// TestSettleMergesOnlyTheSmallSegments: on the segments a rebuild of the
+// laws leaves (four that scorch's merger made, 46 of one batch each),
+// settle's plan merges every small segment, into segments of at most
+// mergeWidth batches, and leaves the merged ones alone.
+func TestSettleMergesOnlyTheSmallSegments(t *testing.T) {
+	var segs []mergeplan.Segment
+	big := map[uint64]bool{}
+	for i, n := range []int64{61039, 61094, 62131, 58040} {
+		segs = append(segs, planSegment{uint64(i + 1), n})
+		big[uint64(i+1)] = true
+	}
+	small := map[uint64]bool{}
+	for i := range 46 {
+		id := uint64(100 + i)
+		segs = append(segs, planSegment{id, 1343 + int64(i*97)%2300})
+		small[id] = true
+	}
+	plan, err := mergeplan.Plan(segs, settlePlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := map[uint64]bool{}
+	for _, task := range plan.Tasks {
+		var size int64
+		for _, s := range task.Segments {
+			if big[s.Id()] {
+				t.Fatalf("a task merges segment %d of %d passages, which the merger made", s.Id(), s.LiveSize())
+			}
+			if merged[s.Id()] {
+				t.Fatalf("segment %d is in two tasks", s.Id())
+			}
+			merged[s.Id()] = true
+			size += s.LiveSize()
+		}
+		if size > mergeWidth*passagesPerCommit {
+			t.Errorf("a task makes a segment of %d passages, more than %d batches", size, mergeWidth)
+		}
+	}
+	if len(merged) != len(small) {
+		t.Errorf("the plan merges %d of the %d small segments", len(merged), len(small))
+	}
+	if after := len(big) + len(plan.Tasks); after > 7 {
+		t.Errorf("the index is left in %d segments", after)
 	}
 }
