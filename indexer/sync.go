@@ -222,11 +222,12 @@ var bulkAfter = 2 * passagesPerCommit
 //
 // It used to merge everything it could, with scorch's single-segment plan
 // (ten segments to a task). A rebuild of the laws was then left in 3
-// segments rather than 6, and the mixed queries were 12% faster at p50
-// (0.34 against 0.39 ms) and 10% at p99 (2.6 against 2.9 ms). But that merge
-// rewrote 258,536 of the 341,986 passages once more, on one core, because
-// scorch runs the tasks of a merge one after another, while the other core
-// idled: 2.7 s against 1.0 s, a tenth of the rebuild (doc/analysis.md).
+// segments rather than 6, and the benchmark's query mix was 5% faster at
+// p50 (0.360 against 0.377 ms) and 10% at p99 (2.67 against 2.98 ms). But
+// that merge rewrote 258,536 of the 341,986 passages once more, on one
+// core, because scorch runs the tasks of a merge one after another, while
+// the other core idled: 2.7 s against 1.0 s, a tenth of the rebuild
+// ("The final merge" in doc/analysis.md).
 func settle(ctx context.Context, b bleve.Index) error {
 	return forceMerge(ctx, b, settlePlan())
 }
