@@ -52,8 +52,7 @@ func (q *charQuery) Boost() float64     { return q.boost }
 // disjunction as the sum of its terms, so the other clauses' scores differ
 // there by a factor (the passages found do not).
 func (q *charQuery) bleveQuery() query.Query {
-	t := query.NewTermQuery(q.char)
-	t.SetField(q.unigramField)
+	t := fieldTerm(q.unigramField, q.char)
 	p := query.NewPrefixQuery(q.char)
 	p.SetField(q.bigramField)
 	d := query.NewDisjunctionQuery([]query.Query{t, p})

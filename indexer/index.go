@@ -519,8 +519,7 @@ func passageDocument(p *Passage, fa *fieldAnalyser) *document.Document {
 
 // documentPassageIDs returns the IDs of every passage of a document.
 func documentPassageIDs(ctx context.Context, b bleve.Index, docID string) ([]string, error) {
-	q := query.NewTermQuery(metaTerm(metaDocument, docID))
-	q.SetField(fieldMeta)
+	q := metaQuery(metaDocument, docID)
 	var ids []string
 	err := eachMatch(ctx, b, q, func(id string) { ids = append(ids, id) })
 	return ids, err

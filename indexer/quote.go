@@ -77,8 +77,7 @@ func (ix *Index) QuoteCheck(ctx context.Context, quote string, n int) ([]QuoteMa
 			continue
 		}
 		seen[w.Term] = true
-		tq := query.NewTermQuery(w.Term)
-		tq.SetField(fieldTextWord)
+		tq := fieldTerm(fieldTextWord, w.Term)
 		probe = append(probe, tq)
 	}
 	if len(probe) == 0 {
@@ -202,8 +201,7 @@ func rareBigrams(ctx context.Context, b bleve.Index, rs []rune, k int) ([]query.
 	}
 	qs := make([]query.Query, len(bgs))
 	for i, x := range bgs {
-		tq := query.NewTermQuery(x.term)
-		tq.SetField(fieldTextBigram)
+		tq := fieldTerm(fieldTextBigram, x.term)
 		qs[i] = tq
 	}
 	return qs, nil

@@ -252,9 +252,7 @@ func (ix *Index) bleveFacetCounts(ctx context.Context, bq query.Query, res *Resu
 	res.Facets = facetCounts(sr.Facets)
 	var kinds []query.Query
 	for _, k := range unitKinds {
-		kq := query.NewTermQuery(string(k))
-		kq.SetField(fieldKind)
-		kinds = append(kinds, kq)
+		kinds = append(kinds, fieldTerm(fieldKind, string(k)))
 	}
 	freq := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{bq, query.NewDisjunctionQuery(kinds)}), 0, 0, false)
 	freq.Score = "none"
@@ -343,8 +341,7 @@ func (ix *Index) searchByField(ctx context.Context, bq query.Query, q *Query, r 
 	counts := facetCounts(sr.Facets)[r.GroupBy]
 	for i := r.From; i < len(counts) && i < r.From+r.Size; i++ {
 		c := counts[i]
-		filter := query.NewTermQuery(c.Value)
-		filter.SetField(r.GroupBy)
+		filter := fieldTerm(r.GroupBy, c.Value)
 		gq := query.NewConjunctionQuery([]query.Query{bq, filter})
 		greq := bleve.NewSearchRequestOptions(gq, r.GroupSize, 0, false)
 		applySort(greq, r.Sort)
@@ -505,9 +502,7 @@ func (ix *Index) inForceQuery(ctx context.Context, f *filterNode) (query.Query, 
 	}
 	var out []query.Query
 	for _, id := range ids {
-		tq := query.NewTermQuery(metaTerm(metaDocument, id))
-		tq.SetField(fieldMeta)
-		out = append(out, tq)
+		out = append(out, metaQuery(metaDocument, id))
 	}
 	return query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{query.NewDisjunctionQuery(out)}), nil
 }
@@ -603,12 +598,10 @@ func (ix *Index) matchQuery(text string) (*query.BooleanQuery, error) {
 			continue
 		}
 		seen[w.Term] = true
-		tq := query.NewTermQuery(w.Term)
-		tq.SetField(fieldTextWord)
+		tq := fieldTerm(fieldTextWord, w.Term)
 		tq.SetBoost(wordBoost)
 		words = append(words, tq)
-		ttq := query.NewTermQuery(w.Term)
-		ttq.SetField(fieldTitleWord)
+		ttq := fieldTerm(fieldTitleWord, w.Term)
 		ttq.SetBoost(titleBoost)
 		titles = append(titles, ttq)
 	}
@@ -665,9 +658,7 @@ func (ix *Index) prefixQuery(t *termNode) (query.Query, error) {
 		if len(terms) == MaxPrefixTerms {
 			return nil, &QueryError{Pos: t.at + 1, Msg: fmt.Sprintf("more than %d words begin with %q; add characters before the *", MaxPrefixTerms, t.text)}
 		}
-		tq := query.NewTermQuery(e.Term)
-		tq.SetField(fieldTextWord)
-		terms = append(terms, tq)
+		terms = append(terms, fieldTerm(fieldTextWord, e.Term))
 	}
 	if len(terms) == 0 {
 		return query.NewMatchNoneQuery(), nil
@@ -712,13 +703,20 @@ func coverBigrams(bg []string) []string {
 	return out
 }
 
+// fieldTerm matches the passages whose field holds the term value.
+func fieldTerm(field, value string) *query.TermQuery {
+	q := query.NewTermQuery(value)
+	q.SetField(field)
+	return q
+}
+
+// metaQuery matches the passages whose k is value (fieldMeta).
+func metaQuery(k metaKey, value string) *query.TermQuery {
+	return fieldTerm(fieldMeta, metaTerm(k, value))
+}
+
 // filterQuery is a field:value filter.
 func filterQuery(a *Analyzer, titles *titleCache, f *filterNode) (query.Query, error) {
-	term := func(field, value string) query.Query {
-		q := query.NewTermQuery(value)
-		q.SetField(field)
-		return q
-	}
 	switch f.field {
 	case "unit":
 		return phraseOn(f.value, fieldUnitBigram, fieldUnitUni)
@@ -729,19 +727,19 @@ func filterQuery(a *Analyzer, titles *titleCache, f *filterNode) (query.Query, e
 		}
 		return q, nil
 	case "category":
-		return term(fieldProblem, f.value), nil
+		return fieldTerm(fieldProblem, f.value), nil
 	case "kind":
-		return term(fieldKind, f.value), nil
+		return fieldTerm(fieldKind, f.value), nil
 	case "status":
-		return term(fieldStatus, f.value), nil
+		return fieldTerm(fieldStatus, f.value), nil
 	case "focus":
-		return term(fieldFocus, f.value), nil
+		return fieldTerm(fieldFocus, f.value), nil
 	case "year":
-		return term(fieldYear, f.value), nil
+		return fieldTerm(fieldYear, f.value), nil
 	case "edition":
-		return term(fieldMeta, metaTerm(metaEdition, f.value)), nil
+		return metaQuery(metaEdition, f.value), nil
 	case "issuer":
-		return term(fieldMeta, metaTerm(metaIssuer, f.value)), nil
+		return metaQuery(metaIssuer, f.value), nil
 	case "title":
 		q := &titleFilterQuery{titles: titles}
 		for _, w := range a.Words(f.value, QueryMode) {
@@ -773,24 +771,19 @@ func dateRangeQuery(from, to time.Time) query.Query {
 	if to.IsZero() || to.After(maxDate) {
 		to = maxDate
 	}
-	term := func(field, v string) query.Query {
-		q := query.NewTermQuery(v)
-		q.SetField(field)
-		return q
-	}
 	var qs []query.Query
 	for d := from; !d.After(to); {
 		yearEnd := time.Date(d.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
 		monthEnd := time.Date(d.Year(), d.Month()+1, 0, 0, 0, 0, 0, time.UTC)
 		switch {
 		case d.YearDay() == 1 && !yearEnd.After(to):
-			qs = append(qs, term(fieldYear, strconv.Itoa(d.Year())))
+			qs = append(qs, fieldTerm(fieldYear, strconv.Itoa(d.Year())))
 			d = yearEnd.AddDate(0, 0, 1)
 		case d.Day() == 1 && !monthEnd.After(to):
-			qs = append(qs, term(fieldMeta, metaTerm(metaMonth, d.Format("2006-01"))))
+			qs = append(qs, metaQuery(metaMonth, d.Format("2006-01")))
 			d = monthEnd.AddDate(0, 0, 1)
 		default:
-			qs = append(qs, term(fieldDate, d.Format("2006-01-02")))
+			qs = append(qs, fieldTerm(fieldDate, d.Format("2006-01-02")))
 			d = d.AddDate(0, 0, 1)
 		}
 	}

@@ -88,16 +88,14 @@ func (ix *Index) Similar(ctx context.Context, text, exclude string, kinds []corp
 	}
 	var should []query.Query
 	for _, k := range keys {
-		tq := query.NewTermQuery(k.Term)
-		tq.SetField(fieldTextWord)
+		tq := fieldTerm(fieldTextWord, k.Term)
 		tq.SetBoost(k.Weight)
 		should = append(should, tq)
 	}
 	dq := query.NewDisjunctionQuery(should)
 	var kindQs []query.Query
 	for _, k := range kinds {
-		kq := query.NewTermQuery(string(k))
-		kq.SetField(fieldKind)
+		kq := fieldTerm(fieldKind, string(k))
 		kindQs = append(kindQs, kq)
 	}
 	must := []query.Query{dq}

@@ -224,9 +224,7 @@ func (q *titleFilterQuery) Searcher(ctx context.Context, r index.IndexReader, m 
 	var keys []query.Query
 	for o, ok := range ts.has {
 		if ok {
-			tq := query.NewTermQuery(col.terms[o-1])
-			tq.SetField(fieldMeta)
-			keys = append(keys, tq)
+			keys = append(keys, fieldTerm(fieldMeta, col.terms[o-1]))
 		}
 	}
 	if len(keys) == 0 {
